@@ -1,0 +1,140 @@
+package mimepart
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// SnippetLen is the most runes a Summary's Snippet holds.
+const SnippetLen = 200
+
+// Summary holds the fields a message list shows, parsed once at ingest.
+type Summary struct {
+	From                 Address
+	To, Cc, Bcc, ReplyTo []Address
+	Subject              string
+	Date                 time.Time // zero if missing or unparsable
+	MessageID            string    // without angle brackets
+	Snippet              string    // the start of the body text, whitespace collapsed
+	HasAttachments       bool      // some part IsAttachment
+}
+
+// ParseSummary parses raw and returns its Summary; it is Parse followed by
+// (*Part).Summary. It never panics.
+func ParseSummary(raw []byte) Summary {
+	return Parse(raw).Summary(raw)
+}
+
+// Summary computes the Summary of the message p, which must be the root
+// Parse returned for raw. Addresses come from the first From, To, Cc, Bcc
+// and Reply-To fields (ParseAddressList); Date is read leniently (missing
+// weekday or comma, named or "GMT+hhmm" zones, ISO 8601, asctime, no zone
+// meaning UTC). The Snippet is the first SnippetLen runes of the plain
+// text body or, without one, of the HTML body's visible text; only as much
+// of the body as needed is decoded.
+func (p *Part) Summary(raw []byte) Summary {
+	h := p.Header
+	s := Summary{
+		To:        ParseAddressList(h.GetRaw("To")),
+		Cc:        ParseAddressList(h.GetRaw("Cc")),
+		Bcc:       ParseAddressList(h.GetRaw("Bcc")),
+		ReplyTo:   ParseAddressList(h.GetRaw("Reply-To")),
+		Subject:   h.Get("Subject"),
+		Date:      parseDate(h.GetRaw("Date")),
+		MessageID: messageID(h.GetRaw("Message-ID")),
+	}
+	if from := ParseAddressList(h.GetRaw("From")); len(from) > 0 {
+		s.From = from[0]
+	}
+	text, htm := p.bodyParts()
+	switch {
+	case text != nil:
+		s.Snippet = snippet(text, raw, false)
+	case htm != nil:
+		s.Snippet = snippet(htm, raw, true)
+	}
+	p.Walk(func(q *Part) bool {
+		if q.IsAttachment() {
+			s.HasAttachments = true
+		}
+		return !s.HasAttachments
+	})
+	return s
+}
+
+// messageID returns the msg-id without comments, whitespace and brackets.
+func messageID(v string) string {
+	if lt := strings.IndexByte(v, '<'); lt >= 0 {
+		v = v[lt+1:]
+		if gt := strings.IndexByte(v, '>'); gt >= 0 {
+			v = v[:gt]
+		}
+	}
+	return trimWSP(v)
+}
+
+// snippet decodes a growing prefix of q's body until it yields SnippetLen
+// runes of collapsed text or the body is exhausted.
+func snippet(q *Part, raw []byte, isHTML bool) string {
+	body, err := q.body(raw)
+	if err != nil {
+		return ""
+	}
+	n := 4 << 10
+	if isHTML {
+		n = 32 << 10
+	}
+	for {
+		whole := n >= len(body)
+		chunk := body[:min(n, len(body))]
+		text, _ := convertCharset(q.Charset, decodeTransfer(q.Encoding, chunk))
+		if isHTML {
+			text = htmlText(text, SnippetLen*4)
+		}
+		if !whole {
+			text = strings.TrimRight(text, "\uFFFD")
+		}
+		s, full := collapse(text, SnippetLen)
+		if full || whole {
+			return s
+		}
+		n *= 4
+	}
+}
+
+// collapse replaces each run of whitespace in s with one space, trims the
+// ends, and cuts the result to max runes. full reports that max was
+// reached.
+func collapse(s string, max int) (out string, full bool) {
+	var b strings.Builder
+	b.Grow(min(len(s), max*2))
+	runes, space := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = runes > 0
+			continue
+		}
+		if unicode.IsControl(r) || r == '\u200b' || r == '\u200c' || r == '\u00ad' || r == '\ufeff' {
+			continue
+		}
+		if runes == max {
+			return b.String(), true
+		}
+		if space {
+			if runes+1 == max {
+				return b.String(), true
+			}
+			b.WriteByte(' ')
+			runes++
+			space = false
+		}
+		if r == utf8.RuneError {
+			r = '\uFFFD'
+		}
+		b.WriteRune(r)
+		runes++
+	}
+	return b.String(), runes >= max
+}

@@ -1,0 +1,334 @@
+package memstore
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Filter selects catch-all messages. Every set field must match.
+type Filter struct {
+	// Query is the search language: free words and "quoted phrases" match
+	// the subject, addresses, names and the message text; from:, to:,
+	// subject: restrict a word to a field; is:read, is:unread and
+	// has:attachment test state; a leading '-' negates any term.
+	Query   string
+	To      string    // envelope recipients and To/Cc headers (substring, case-insensitive)
+	From    string    // MAIL FROM and the From header
+	Subject string    // the decoded subject
+	Since   time.Time // only messages received after it
+	SinceID string    // only messages added after this one
+}
+
+// term is one parsed element of a query.
+type term struct {
+	field string // "", "from", "to", "subject", "is", "has"
+	value string // lower-cased
+	neg   bool
+}
+
+// Matcher is a compiled Filter. It is immutable and safe for concurrent use.
+type Matcher struct {
+	terms    []term
+	since    time.Time
+	sinceSeq uint64
+}
+
+// Matcher compiles f. SinceID is resolved against the store now; the error
+// wraps ErrNotFound if it names no stored message.
+func (s *Store) Matcher(f Filter) (*Matcher, error) {
+	m := &Matcher{since: f.Since, terms: parseQuery(f.Query)}
+	for _, t := range [...]term{{field: "to", value: f.To}, {field: "from", value: f.From}, {field: "subject", value: f.Subject}} {
+		if v := strings.TrimSpace(t.value); v != "" {
+			m.terms = append(m.terms, term{field: t.field, value: strings.ToLower(v)})
+		}
+	}
+	if f.SinceID != "" {
+		s.mu.RLock()
+		msg := s.messages[f.SinceID]
+		s.mu.RUnlock()
+		if msg == nil {
+			return nil, fmt.Errorf("since %q: %w", f.SinceID, ErrNotFound)
+		}
+		m.sinceSeq = msg.Seq
+	}
+	return m, nil
+}
+
+// parseQuery splits the search language into terms.
+func parseQuery(q string) []term {
+	var out []term
+	for q = strings.TrimSpace(q); q != ""; q = strings.TrimSpace(q) {
+		var t term
+		if q[0] == '-' && len(q) > 1 {
+			t.neg = true
+			q = q[1:]
+		}
+		var word string
+		word, q = nextWord(q)
+		if i := strings.IndexByte(word, ':'); i > 0 && !strings.HasPrefix(word, `"`) {
+			switch f := strings.ToLower(word[:i]); f {
+			case "from", "to", "subject", "is", "has":
+				t.field = f
+				word = word[i+1:]
+				if word == "" && strings.HasPrefix(q, `"`) {
+					word, q = nextWord(q)
+				}
+			}
+		}
+		t.value = strings.ToLower(strings.Trim(word, `"`))
+		if t.value != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// nextWord returns the first word of q (a quoted phrase is one word, and so
+// is field:"quoted phrase") and the rest.
+func nextWord(q string) (word, rest string) {
+	inQuote := false
+	for i := 0; i < len(q); i++ {
+		switch q[i] {
+		case '"':
+			inQuote = !inQuote
+			if !inQuote {
+				return q[:i+1], q[i+1:]
+			}
+		case ' ', '\t':
+			if !inQuote {
+				return q[:i], q[i:]
+			}
+		}
+	}
+	return q, ""
+}
+
+// Match reports whether the entry (a catch-all entry, whose flags give the
+// read state) matches.
+func (m *Matcher) Match(e Entry) bool {
+	msg := e.Msg
+	if m.sinceSeq != 0 && msg.Seq <= m.sinceSeq {
+		return false
+	}
+	if !m.since.IsZero() && !msg.ReceivedAt.After(m.since) {
+		return false
+	}
+	for _, t := range m.terms {
+		if t.match(e) == t.neg {
+			return false
+		}
+	}
+	return true
+}
+
+func (t term) match(e Entry) bool {
+	m := e.Msg
+	switch t.field {
+	case "from":
+		return matchFrom(m, t.value)
+	case "to":
+		return matchTo(m, t.value)
+	case "subject":
+		return containsFoldString(m.Subject, t.value)
+	case "is":
+		switch t.value {
+		case "read", "seen":
+			return e.Flags&FlagSeen != 0
+		case "unread", "unseen", "new":
+			return e.Flags&FlagSeen == 0
+		case "flagged", "starred":
+			return e.Flags&FlagFlagged != 0
+		}
+		return false
+	case "has":
+		return strings.HasPrefix(t.value, "attachment") && m.HasAttachments
+	}
+	return containsFoldString(m.Subject, t.value) || matchFrom(m, t.value) || matchTo(m, t.value) ||
+		containsFoldBytes(m.Raw, t.value)
+}
+
+func matchFrom(m *Message, v string) bool {
+	return containsFoldString(m.Envelope.MailFrom, v) || containsFoldString(m.From.Address, v) ||
+		containsFoldString(m.From.Name, v)
+}
+
+func matchTo(m *Message, v string) bool {
+	for _, r := range m.Envelope.RcptTo {
+		if containsFoldString(r, v) {
+			return true
+		}
+	}
+	for _, list := range [2][]Address{m.To, m.Cc} {
+		for _, a := range list {
+			if containsFoldString(a.Address, v) || containsFoldString(a.Name, v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// containsFoldString reports whether lower (already lower-cased) occurs in
+// s, ignoring case.
+func containsFoldString(s, lower string) bool {
+	if len(lower) > len(s) {
+		return false
+	}
+	if isASCII(lower) {
+		return indexFoldASCII(s, lower) >= 0
+	}
+	return strings.Contains(strings.ToLower(s), lower)
+}
+
+// containsFoldBytes is containsFoldString over bytes; for a non-ASCII needle
+// it also matches the exact UTF-8 bytes.
+func containsFoldBytes(b []byte, lower string) bool {
+	if isASCII(lower) {
+		return indexFoldASCIIBytes(b, lower) >= 0
+	}
+	return bytes.Contains(bytes.ToLower(b), []byte(lower))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func toLowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// indexFoldASCII finds lower in s with ASCII case folding.
+func indexFoldASCII(s, lower string) int {
+	if lower == "" {
+		return 0
+	}
+	n := len(lower)
+	c0 := lower[0]
+	for i := 0; i+n <= len(s); i++ {
+		if toLowerASCII(s[i]) != c0 {
+			continue
+		}
+		j := 1
+		for j < n && toLowerASCII(s[i+j]) == lower[j] {
+			j++
+		}
+		if j == n {
+			return i
+		}
+	}
+	return -1
+}
+
+// indexFoldASCIIBytes finds lower in b with ASCII case folding. It jumps
+// between candidate first bytes with IndexByte, which is vectorised.
+func indexFoldASCIIBytes(b []byte, lower string) int {
+	if lower == "" {
+		return 0
+	}
+	n := len(lower)
+	lo := lower[0]
+	up := lo
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	}
+	rest := lower[1:]
+	nextLo, nextUp := -2, -2 // -2: not searched yet; -1: none left
+	for i := 0; i+n <= len(b); {
+		if nextLo != -1 && nextLo < i {
+			nextLo = indexFrom(b, lo, i)
+		}
+		if up != lo && nextUp != -1 && nextUp < i {
+			nextUp = indexFrom(b, up, i)
+		}
+		c := nextLo
+		if up != lo && (c < 0 || (nextUp >= 0 && nextUp < c)) {
+			c = nextUp
+		}
+		if c < 0 || c+n > len(b) {
+			return -1
+		}
+		if equalFoldASCII(b[c+1:c+n], rest) {
+			return c
+		}
+		i = c + 1
+	}
+	return -1
+}
+
+func indexFrom(b []byte, c byte, from int) int {
+	if j := bytes.IndexByte(b[from:], c); j >= 0 {
+		return from + j
+	}
+	return -1
+}
+
+func equalFoldASCII(b []byte, lower string) bool {
+	for i := 0; i < len(lower); i++ {
+		if toLowerASCII(b[i]) != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// List returns the catch-all messages that f matches, newest first: the
+// total number of matches and the page [offset, offset+limit). A negative
+// limit means all. The error wraps ErrNotFound for an unknown SinceID.
+func (s *Store) List(f Filter, offset, limit int) (total int, page []Entry, err error) {
+	m, err := s.Matcher(f)
+	if err != nil {
+		return 0, nil, err
+	}
+	offset = max(offset, 0)
+	if limit < 0 {
+		limit = int(^uint(0) >> 1)
+	}
+	if m.empty() {
+		return s.listAll(offset, limit)
+	}
+	// Copy the entries under the read lock, then match without it so that a
+	// long search never holds up ingest.
+	s.mu.RLock()
+	inbox := s.users[CatchAll].inbox()
+	snap := make([]entry, len(inbox.entries))
+	copy(snap, inbox.entries)
+	s.mu.RUnlock()
+	for i := len(snap) - 1; i >= 0; i-- {
+		e := Entry{UID: snap[i].uid, Msg: snap[i].msg, Flags: snap[i].flags}
+		if !m.Match(e) {
+			continue
+		}
+		if total >= offset && total-offset < limit {
+			page = append(page, e)
+		}
+		total++
+	}
+	return total, page, nil
+}
+
+func (m *Matcher) empty() bool {
+	return len(m.terms) == 0 && m.since.IsZero() && m.sinceSeq == 0
+}
+
+func (s *Store) listAll(offset, limit int) (int, []Entry, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	inbox := s.users[CatchAll].inbox()
+	total := len(inbox.entries)
+	var page []Entry
+	for i := total - 1 - offset; i >= 0 && len(page) < limit; i-- {
+		page = append(page, inbox.entryLocked(i))
+	}
+	return total, page, nil
+}
