@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"intray/memstore/mimepart"
 )
@@ -38,20 +39,52 @@ func (s *Store) Add(env Envelope, raw []byte) (*Message, error) {
 	return m, nil
 }
 
+// snippetMax bounds the stored snippet (in bytes, cut at a rune boundary):
+// enough for a list row, small enough to keep 100,000 messages cheap.
+const snippetMax = 100
+
 func newMessage(env Envelope, raw []byte, now time.Time) *Message {
 	sum := mimepart.ParseSummary(raw)
+	// Summary strings may share memory with larger parse buffers; cloning
+	// keeps only what is stored alive.
 	return &Message{
 		Raw:            raw,
 		Envelope:       env,
 		ReceivedAt:     now,
-		From:           sum.From,
-		To:             sum.To,
-		Cc:             sum.Cc,
-		Subject:        sum.Subject,
+		From:           cloneAddress(sum.From),
+		To:             cloneAddresses(sum.To),
+		Cc:             cloneAddresses(sum.Cc),
+		Subject:        strings.Clone(sum.Subject),
 		Date:           sum.Date,
-		Snippet:        sum.Snippet,
+		Snippet:        strings.Clone(truncateUTF8(sum.Snippet, snippetMax)),
 		HasAttachments: sum.HasAttachments,
 	}
+}
+
+func cloneAddress(a Address) Address {
+	return Address{Name: strings.Clone(a.Name), Address: strings.Clone(a.Address)}
+}
+
+func cloneAddresses(list []Address) []Address {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]Address, len(list))
+	for i, a := range list {
+		out[i] = cloneAddress(a)
+	}
+	return out
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a rune.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func addChange(mb *mailbox, m *Message) Change {

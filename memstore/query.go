@@ -3,7 +3,9 @@ package memstore
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -304,17 +306,41 @@ func (s *Store) List(f Filter, offset, limit int) (total int, page []Entry, err 
 	snap := make([]entry, len(inbox.entries))
 	copy(snap, inbox.entries)
 	s.mu.RUnlock()
+	hits := m.matchAll(snap)
 	for i := len(snap) - 1; i >= 0; i-- {
-		e := Entry{UID: snap[i].uid, Msg: snap[i].msg, Flags: snap[i].flags}
-		if !m.Match(e) {
+		if !hits[i] {
 			continue
 		}
 		if total >= offset && total-offset < limit {
-			page = append(page, e)
+			page = append(page, Entry{UID: snap[i].uid, Msg: snap[i].msg, Flags: snap[i].flags})
 		}
 		total++
 	}
 	return total, page, nil
+}
+
+// parallelMatchMin is the number of entries from which matchAll splits the
+// work across CPUs: a full-text search reads every message's bytes.
+const parallelMatchMin = 4096
+
+// matchAll reports, for each entry, whether it matches.
+func (m *Matcher) matchAll(snap []entry) []bool {
+	hits := make([]bool, len(snap))
+	workers := min(runtime.GOMAXPROCS(0), len(snap)/parallelMatchMin+1)
+	chunk := (len(snap) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < len(snap); lo += chunk {
+		hi := min(lo+chunk, len(snap))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				hits[i] = m.Match(Entry{UID: snap[i].uid, Msg: snap[i].msg, Flags: snap[i].flags})
+			}
+		}()
+	}
+	wg.Wait()
+	return hits
 }
 
 func (m *Matcher) empty() bool {

@@ -24,6 +24,9 @@ func ParseAddressList(s string) []Address {
 	if s == "" {
 		return nil
 	}
+	if list, ok := fastAddressList(s); ok {
+		return list
+	}
 	p := mail.AddressParser{WordDecoder: &mime.WordDecoder{CharsetReader: charsetReader}}
 	if list, err := p.ParseList(s); err == nil && len(list) > 0 {
 		out := make([]Address, len(list))
@@ -63,16 +66,17 @@ func fallbackAddresses(p *mail.AddressParser, s string) []Address {
 }
 
 // splitAddressList splits s on commas (and on the ';' that ends a group)
-// outside double quotes, angle brackets and parentheses. An unbalanced
-// quote runs to the end.
+// outside double quotes, angle brackets and parentheses. When quotes are
+// unbalanced they are ignored.
 func splitAddressList(s string) []string {
 	var items []string
+	useQuotes := strings.Count(s, `"`)%2 == 0
 	inQuote, angle, paren, start := false, 0, 0, 0
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '\\' && inQuote:
 			i++
-		case c == '"':
+		case c == '"' && useQuotes:
 			inQuote = !inQuote
 		case inQuote:
 		case c == '<':
@@ -148,4 +152,95 @@ func fromMail(a *mail.Address) Address {
 		name = decodeHeader(name)
 	}
 	return Address{Name: toValidUTF8(name), Address: toValidUTF8(a.Address)}
+}
+
+// fastAddressList parses the shapes most mail uses, "a@b.example" and
+// "Display Name <a@b.example>" separated by commas, in ASCII without
+// quotes, comments, groups or encoded words, with the result net/mail would
+// give but without its allocations. It reports false for anything else.
+func fastAddressList(s string) ([]Address, bool) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80 || c < ' ' && c != '\t':
+			return nil, false
+		case strings.IndexByte("\"():;\\[]", c) >= 0:
+			return nil, false
+		case c == '=' && i+1 < len(s) && s[i+1] == '?':
+			return nil, false
+		}
+	}
+	out := make([]Address, 0, strings.Count(s, ",")+1)
+	for len(s) > 0 {
+		item := s
+		if i := strings.IndexByte(s, ','); i >= 0 {
+			item, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		item = trimWSP(item)
+		var a Address
+		if lt := strings.IndexByte(item, '<'); lt >= 0 {
+			if !strings.HasSuffix(item, ">") {
+				return nil, false
+			}
+			a.Name, a.Address = trimWSP(item[:lt]), item[lt+1:len(item)-1]
+			if !simplePhrase(a.Name) {
+				return nil, false
+			}
+		} else {
+			a.Address = item
+		}
+		if !simpleAddrSpec(a.Address) {
+			return nil, false
+		}
+		out = append(out, a)
+	}
+	return out, len(out) > 0
+}
+
+// simpleAddrSpec reports whether s is dot-atom "@" dot-atom (RFC 5322
+// 3.4.1 without quoted local parts or domain literals).
+func simpleAddrSpec(s string) bool {
+	at := strings.IndexByte(s, '@')
+	return at > 0 && dotAtom(s[:at]) && dotAtom(s[at+1:])
+}
+
+// dotAtom reports whether s is atext runs separated by single dots.
+func dotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '.' && !isAtext(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// simplePhrase reports whether s is empty or atoms (dots allowed, as in
+// obs-phrase) separated by single spaces, which net/mail returns as is.
+func simplePhrase(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' {
+			if i == 0 || s[i-1] == ' ' {
+				return false
+			}
+			continue
+		}
+		if c != '.' && !isAtext(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// isAtext reports whether c is RFC 5322 atext.
+func isAtext(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
 }

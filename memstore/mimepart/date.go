@@ -47,6 +47,9 @@ func parseDate(s string) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
+	if t, ok := fastDate(s); ok {
+		return t
+	}
 	if t, err := mail.ParseDate(s); err == nil {
 		return t
 	}
@@ -115,4 +118,105 @@ func isMonth(s string) bool {
 	}
 	m := strings.ToLower(s[:3])
 	return strings.Contains("jan feb mar apr may jun jul aug sep oct nov dec", m)
+}
+
+// fastDate parses the RFC 5322 3.3 form nearly every mailer sends,
+// "[Mon, ]2 Jan 2006 15:04[:05] -0700 [(comment)]", without the
+// allocations of trying layouts one by one. It reports false for anything
+// else, which parseDate then hands to the general path.
+func fastDate(s string) (time.Time, bool) {
+	if i := strings.IndexByte(s, ','); i >= 0 {
+		s = s[i+1:]
+	}
+	d := dateLexer{s: s}
+	day, ok1 := d.num(1, 2)
+	mon, ok2 := d.month()
+	year, ok3 := d.num(4, 4)
+	hour, ok4 := d.num(2, 2)
+	colon1 := d.byte(':')
+	min, ok5 := d.num(2, 2)
+	sec, ok6 := 0, true
+	if d.byte(':') {
+		sec, ok6 = d.num(2, 2)
+	}
+	if !(ok1 && ok2 && ok3 && ok4 && colon1 && ok5 && ok6) || day > 31 || hour > 23 || min > 59 || sec > 60 {
+		return time.Time{}, false
+	}
+	d.space()
+	if d.i+5 > len(d.s) || (d.s[d.i] != '+' && d.s[d.i] != '-') {
+		return time.Time{}, false
+	}
+	sign := d.s[d.i]
+	d.i++
+	z, ok7 := d.num(4, 4)
+	zh, zm := z/100, z%100
+	if !ok7 || zm > 59 {
+		return time.Time{}, false
+	}
+	if rest := trimWSP(d.s[d.i:]); rest != "" && rest[0] != '(' {
+		return time.Time{}, false
+	}
+	off := (zh*60 + zm) * 60
+	if sign == '-' {
+		off = -off
+	}
+	loc := time.UTC
+	if off != 0 {
+		loc = time.FixedZone("", off)
+	}
+	t := time.Date(year, time.Month(mon), day, hour, min, sec, 0, loc)
+	if t.Day() != day {
+		return time.Time{}, false // 31 Feb and friends
+	}
+	return t, true
+}
+
+// dateLexer reads the fields of a date-time left to right.
+type dateLexer struct {
+	s string
+	i int
+}
+
+func (d *dateLexer) space() {
+	for d.i < len(d.s) && (d.s[d.i] == ' ' || d.s[d.i] == '\t') {
+		d.i++
+	}
+}
+
+// num reads between lo and hi digits after optional spaces.
+func (d *dateLexer) num(lo, hi int) (int, bool) {
+	d.space()
+	n, j := 0, d.i
+	for j < len(d.s) && j-d.i < hi && '0' <= d.s[j] && d.s[j] <= '9' {
+		n = n*10 + int(d.s[j]-'0')
+		j++
+	}
+	ok := j-d.i >= lo && (j == len(d.s) || d.s[j] < '0' || d.s[j] > '9')
+	d.i = j
+	return n, ok
+}
+
+// byte consumes c if it comes next.
+func (d *dateLexer) byte(c byte) bool {
+	if d.i < len(d.s) && d.s[d.i] == c {
+		d.i++
+		return true
+	}
+	return false
+}
+
+// month reads a three-letter English month name, any case.
+func (d *dateLexer) month() (int, bool) {
+	d.space()
+	if d.i+3 >= len(d.s) || d.s[d.i+3] != ' ' {
+		return 0, false
+	}
+	m := d.s[d.i : d.i+3]
+	d.i += 3
+	for i, name := range [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"} {
+		if strings.EqualFold(m, name) {
+			return i + 1, true
+		}
+	}
+	return 0, false
 }

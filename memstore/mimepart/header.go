@@ -125,18 +125,22 @@ func validFieldName(b []byte) bool {
 // unfold removes the line breaks of a folded value and trims surrounding
 // whitespace. It allocates only when the value was folded.
 func unfold(v string) string {
-	if strings.IndexByte(v, '\n') < 0 {
+	nl := strings.IndexByte(v, '\n')
+	if nl < 0 {
 		return trimWSP(v)
 	}
 	var b strings.Builder
 	b.Grow(len(v))
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c == '\n' || (c == '\r' && i+1 < len(v) && v[i+1] == '\n') {
-			continue
+	for nl >= 0 {
+		line := v[:nl]
+		if strings.HasSuffix(line, "\r") {
+			line = line[:len(line)-1]
 		}
-		b.WriteByte(c)
+		b.WriteString(line)
+		v = v[nl+1:]
+		nl = strings.IndexByte(v, '\n')
 	}
+	b.WriteString(v)
 	return trimWSP(b.String())
 }
 

@@ -66,12 +66,15 @@ func isHTTPURL(u string) bool {
 // trimURL removes trailing sentence punctuation and closing brackets that
 // have no opening partner inside the URL.
 func trimURL(u string) string {
+	open := strings.Count(u, "(") - strings.Count(u, ")")
+	square := strings.Count(u, "[") - strings.Count(u, "]")
 	for len(u) > 0 {
-		c := u[len(u)-1]
-		switch {
+		switch c := u[len(u)-1]; {
 		case strings.IndexByte(".,;:!?'\"*", c) >= 0:
-		case c == ')' && strings.Count(u, "(") < strings.Count(u, ")"):
-		case c == ']' && strings.Count(u, "[") < strings.Count(u, "]"):
+		case c == ')' && open < 0:
+			open++
+		case c == ']' && square < 0:
+			square++
 		default:
 			return u
 		}

@@ -6,6 +6,11 @@ import (
 	"strings"
 )
 
+// maxParams bounds the parameters read from one field; the lookups below
+// are linear, so an unbounded count would be quadratic. Real fields carry a
+// handful, RFC 2231 continuations of a long filename a few dozen.
+const maxParams = 256
+
 // param is one MIME parameter after RFC 2231 reassembly; key is lowercase.
 type param struct{ key, val string }
 
@@ -20,7 +25,8 @@ type section struct {
 // parseParams parses a structured header value such as a Content-Type or a
 // Content-Disposition: "value; key=val; key*0*=...". It returns the leading
 // value lowercased and trimmed and the parameters with lowercase keys, RFC
-// 2231 continuations reassembled and decoded. It is lenient: unquoted values
+// 2231 continuations reassembled and decoded; pieces beyond maxParams are
+// ignored. It is lenient: unquoted values
 // may hold spaces, unterminated quotes run to the end, a trailing comment is
 // dropped, pieces without "=" are ignored, and the first occurrence of a
 // plain key wins while an RFC 2231 form overrides a plain one.
@@ -32,7 +38,7 @@ func parseParams(v string, out []param) (string, []param) {
 	value := strings.ToLower(trimWSP(v[:semi]))
 	var secs []section
 	rest := v[semi+1:]
-	for len(rest) > 0 {
+	for n := 0; len(rest) > 0 && n < maxParams; n++ {
 		var key, val string
 		var quoted bool
 		key, val, quoted, rest = nextParam(rest)

@@ -14,10 +14,14 @@ import (
 // ("1.2" is the second child of part 1). A non-multipart message has no
 // children: its body is section "1" and Find("1") returns the root itself.
 // The message encapsulated by a message/rfc822 part is its Embedded root,
-// which carries the same ID as that part (or "1" when the outer message
-// itself is message/rfc822), so its children are numbered below it; Find
-// never returns an Embedded root for its own ID, it returns the enclosing
-// message/rfc822 part, whose body is the whole encapsulated message.
+// which carries the section number of the body it was parsed from. That is
+// the part's own ID for a body part: the message inside part "2" has ID "2"
+// and its parts are "2.1", "2.2", .... When the message/rfc822 part is
+// itself a message (a root whose Content-Type is message/rfc822, or such an
+// encapsulated message) its body is the section below it: ID "1" for the
+// root, "2.1" inside the message of part 2. Find never returns an Embedded
+// root for its own ID but the part enclosing it, whose body is the whole
+// encapsulated message.
 type Part struct {
 	// ID is the IMAP section path, "" for the root.
 	ID string
@@ -67,7 +71,9 @@ type Part struct {
 	Parts []*Part
 	// Embedded is the root of the message encapsulated by a message/rfc822
 	// (or message/global) part whose transfer encoding is 7bit, 8bit or
-	// binary; nil otherwise. Its Header is the inner message's header.
+	// binary; nil otherwise, and nil once MaxParts is reached, so IMAP must
+	// be ready to describe such a part as a basic body. Its Header is the
+	// inner message's header.
 	Embedded *Part
 }
 
@@ -93,8 +99,9 @@ func (p *Part) IsAttachment() bool {
 // MaxParts and MaxHeaderFields. The returned tree does not reference raw,
 // but its offsets are only meaningful for it.
 func Parse(raw []byte) *Part {
-	ps := parser{raw: raw}
-	return ps.part(0, len(raw), "", 0, "text/plain")
+	// Sized so that typical messages need no growth.
+	ps := parser{raw: raw, spans: make([]fieldSpan, 0, 32), params: make([]param, 0, 4)}
+	return ps.part(0, len(raw), "", 0, "text/plain", true)
 }
 
 // parser holds the state of one Parse: the input, the part count and
@@ -106,9 +113,11 @@ type parser struct {
 	params []param
 }
 
-// part parses the entity at raw[start:end] (a message or a body part) with
-// the given section ID, nesting depth and default media type.
-func (ps *parser) part(start, end int, id string, depth int, defType string) *Part {
+// part parses the entity at raw[start:end] with the given section ID,
+// nesting depth and default media type. isMsg tells a message (the root or
+// an encapsulated message) from a body part: a non-multipart message's body
+// is the section below its own ID (RFC 3501 6.4.5).
+func (ps *parser) part(start, end int, id string, depth int, defType string, isMsg bool) *Part {
 	ps.nparts++
 	p := &Part{ID: id, HeaderStart: start, BodyEnd: end}
 	var hend int
@@ -130,10 +139,10 @@ func (ps *parser) part(start, end int, id string, depth int, defType string) *Pa
 		}
 		if ps.nparts < MaxParts {
 			eid := id
-			if eid == "" {
-				eid = "1"
+			if isMsg {
+				eid = childID(id, 1)
 			}
-			p.Embedded = ps.part(p.BodyStart, p.BodyEnd, eid, depth+1, "text/plain")
+			p.Embedded = ps.part(p.BodyStart, p.BodyEnd, eid, depth+1, "text/plain", true)
 		}
 	}
 	if !p.IsMultipart() {
@@ -142,10 +151,37 @@ func (ps *parser) part(start, end int, id string, depth int, defType string) *Pa
 	return p
 }
 
-// describe fills the MIME fields of p from its header.
+// describe fills the MIME fields of p from its header in one pass over
+// the fields (the first of each Content-* field counts).
 func (ps *parser) describe(p *Part, defType string) {
-	h := p.Header
-	ct := h.GetRaw("Content-Type")
+	var ct, cte, cd, cid string
+	var seen uint16
+	for i := range p.Header {
+		f := &p.Header[i]
+		k := contentField(f.Name)
+		if k == 0 || seen&(1<<k) != 0 {
+			continue // not a Content-* field we use, or not the first one
+		}
+		seen |= 1 << k
+		switch k {
+		case cfType:
+			ct = f.Raw
+		case cfEncoding:
+			cte = f.Raw
+		case cfDisposition:
+			cd = f.Raw
+		case cfID:
+			cid = f.Raw
+		case cfDescription:
+			p.Description = f.Value
+		case cfLanguage:
+			p.Language = f.Raw
+		case cfLocation:
+			p.Location = f.Raw
+		case cfMD5:
+			p.MD5 = f.Raw
+		}
+	}
 	var mt string
 	mt, ps.params = parseParams(ct, ps.params[:0])
 	switch {
@@ -162,15 +198,13 @@ func (ps *parser) describe(p *Part, defType string) {
 		p.Charset = "us-ascii"
 	}
 	p.Encoding = "7bit"
-	if cte := h.GetRaw("Content-Transfer-Encoding"); cte != "" {
-		if i := strings.IndexAny(cte, " \t;("); i >= 0 {
-			cte = cte[:i]
-		}
-		if cte != "" {
-			p.Encoding = strings.ToLower(cte)
-		}
+	if i := strings.IndexAny(cte, " \t;("); i >= 0 {
+		cte = cte[:i]
 	}
-	if cd := h.GetRaw("Content-Disposition"); cd != "" {
+	if cte != "" {
+		p.Encoding = strings.ToLower(cte)
+	}
+	if cd != "" {
 		p.Disposition, ps.params = parseParams(cd, ps.params[:0])
 		p.DispositionParams = paramMap(ps.params)
 		if fn := getParam(ps.params, "filename"); fn != "" {
@@ -178,11 +212,46 @@ func (ps *parser) describe(p *Part, defType string) {
 		}
 	}
 	p.Filename = decodeHeader(name)
-	p.ContentID = strings.TrimSuffix(strings.TrimPrefix(h.GetRaw("Content-ID"), "<"), ">")
-	p.Description = h.Get("Content-Description")
-	p.Language = h.GetRaw("Content-Language")
-	p.Location = h.GetRaw("Content-Location")
-	p.MD5 = h.GetRaw("Content-MD5")
+	p.ContentID = strings.TrimSuffix(strings.TrimPrefix(cid, "<"), ">")
+}
+
+// Content-* fields describe reads, numbered for contentField.
+const (
+	cfNone = iota
+	cfType
+	cfEncoding
+	cfDisposition
+	cfID
+	cfDescription
+	cfLanguage
+	cfLocation
+	cfMD5
+)
+
+// contentField classifies a field name, case-insensitively.
+func contentField(name string) int {
+	if len(name) < 10 || !strings.EqualFold(name[:8], "content-") {
+		return cfNone
+	}
+	switch n := name[8:]; {
+	case strings.EqualFold(n, "type"):
+		return cfType
+	case strings.EqualFold(n, "transfer-encoding"):
+		return cfEncoding
+	case strings.EqualFold(n, "disposition"):
+		return cfDisposition
+	case strings.EqualFold(n, "id"):
+		return cfID
+	case strings.EqualFold(n, "description"):
+		return cfDescription
+	case strings.EqualFold(n, "language"):
+		return cfLanguage
+	case strings.EqualFold(n, "location"):
+		return cfLocation
+	case strings.EqualFold(n, "md5"):
+		return cfMD5
+	}
+	return cfNone
 }
 
 // split finds the body parts of the multipart p (RFC 2046 5.1.1). The
@@ -216,7 +285,7 @@ func (ps *parser) split(p *Part, depth int) {
 		} else {
 			partEnd = end
 		}
-		p.Parts = append(p.Parts, ps.part(start, partEnd, childID(p.ID, len(p.Parts)+1), depth+1, childType))
+		p.Parts = append(p.Parts, ps.part(start, partEnd, childID(p.ID, len(p.Parts)+1), depth+1, childType, false))
 	}
 	if len(p.Parts) == 0 {
 		degradeToText(p)
@@ -329,9 +398,13 @@ func countLines(b []byte) int {
 // for the first part of the message encapsulated as part 2, ...), or nil.
 // It follows RFC 3501 6.4.5: section 1 of a non-multipart message is its
 // body, that is the message part itself. Find must be called on a root
-// returned by Parse.
+// returned by Parse. For BODY[n.HEADER] and BODY[n.TEXT] of a
+// message/rfc822 part n, use the offsets of Find(n).Embedded.
 func (p *Part) Find(id string) *Part {
 	if p == nil {
+		return nil
+	}
+	if strings.HasSuffix(id, ".") {
 		return nil
 	}
 	cur, atMessage := p, true

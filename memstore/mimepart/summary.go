@@ -82,7 +82,7 @@ func snippet(q *Part, raw []byte, isHTML bool) string {
 	if err != nil {
 		return ""
 	}
-	n := 4 << 10
+	n := 1 << 10
 	if isHTML {
 		n = 32 << 10
 	}
@@ -105,18 +105,23 @@ func snippet(q *Part, raw []byte, isHTML bool) string {
 }
 
 // collapse replaces each run of whitespace in s with one space, trims the
-// ends, and cuts the result to max runes. full reports that max was
-// reached.
+// ends, drops control and invisible formatting characters, and cuts the
+// result to max runes. full reports that max was reached.
 func collapse(s string, max int) (out string, full bool) {
 	var b strings.Builder
 	b.Grow(min(len(s), max*2))
 	runes, space := 0, false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		i += size
+		switch {
+		case r == ' ' || r == '\t' || r == '\r' || r == '\n' || (r >= utf8.RuneSelf && unicode.IsSpace(r)):
 			space = runes > 0
 			continue
-		}
-		if unicode.IsControl(r) || r == '\u200b' || r == '\u200c' || r == '\u00ad' || r == '\ufeff' {
+		case r < ' ' || r == 0x7f || r >= utf8.RuneSelf && (unicode.IsControl(r) || r == '\u200b' || r == '\u200c' || r == '\u00ad' || r == '\ufeff'):
 			continue
 		}
 		if runes == max {
@@ -130,10 +135,11 @@ func collapse(s string, max int) (out string, full bool) {
 			runes++
 			space = false
 		}
-		if r == utf8.RuneError {
-			r = '\uFFFD'
+		if r < utf8.RuneSelf {
+			b.WriteByte(byte(r))
+		} else {
+			b.WriteRune(r)
 		}
-		b.WriteRune(r)
 		runes++
 	}
 	return b.String(), runes >= max

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// BenchmarkStartup measures from exec to every listener bound (the banner
+// is printed after the ready file, which is written once all are bound).
+func BenchmarkStartup(b *testing.B) {
+	intrayBinary(b)
+	for b.Loop() {
+		p := startBinary(b)
+		p.stop(b)
+	}
+}
+
+// cpuTicks returns utime+stime of a process in clock ticks (USER_HZ).
+func cpuTicks(tb testing.TB, pid int) int64 {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// Fields after the parenthesised command name; utime and stime are the
+	// 14th and 15th fields of the whole line.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return ut + st
+}
+
+const clockTicks = 100 // USER_HZ on Linux
+
+// testMessage builds a message of about size bytes: a plain text one, or
+// multipart with an attachment when multipart is set.
+func testMessage(size int, multipart bool) []byte {
+	var sb strings.Builder
+	sb.WriteString("From: Bench <bench@example.com>\r\nTo: rcpt@example.com\r\nSubject: benchmark\r\n" +
+		"Date: Mon, 2 Jan 2006 15:04:05 -0700\r\nMessage-ID: <bench@example.com>\r\nMIME-Version: 1.0\r\n")
+	line := "The quick brown fox jumps over the lazy dog, again and again and again.\r\n"
+	if !multipart {
+		sb.WriteString("Content-Type: text/plain; charset=utf-8\r\n\r\n")
+		for sb.Len() < size {
+			sb.WriteString(line)
+		}
+		return []byte(sb.String())
+	}
+	sb.WriteString("Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\n" +
+		"Content-Type: multipart/alternative; boundary=\"b2\"\r\n\r\n--b2\r\nContent-Type: text/plain\r\n\r\n")
+	for range 20 {
+		sb.WriteString(line)
+	}
+	sb.WriteString("--b2\r\nContent-Type: text/html\r\n\r\n<html><body>")
+	for range 20 {
+		sb.WriteString("<p>" + line)
+	}
+	sb.WriteString("</body></html>\r\n--b2--\r\n--b1\r\nContent-Type: application/octet-stream\r\n" +
+		"Content-Disposition: attachment; filename=\"data.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	for sb.Len() < size-20 {
+		sb.WriteString("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\n")
+	}
+	sb.WriteString("--b1--\r\n")
+	return []byte(sb.String())
+}
+
+// smtpSender is a lean SMTP client for load: it pipelines MAIL, RCPT and
+// DATA (RFC 2920) and checks every reply code.
+type smtpSender struct {
+	conn net.Conn
+	r    *bufio.Reader
+	w    *bufio.Writer
+}
+
+func dialSender(addr string) (*smtpSender, error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &smtpSender{conn: c, r: bufio.NewReaderSize(c, 4096), w: bufio.NewWriterSize(c, 64<<10)}
+	if err := s.expect("220"); err != nil {
+		return nil, err
+	}
+	s.w.WriteString("EHLO bench.example.com\r\n")
+	s.w.Flush()
+	return s, s.expect("250")
+}
+
+// expect reads one (possibly multi-line) reply and checks its code.
+func (s *smtpSender) expect(code string) error {
+	for {
+		line, err := s.r.ReadString('\n')
+		if err != nil {
+			return err
+		}
+		if !strings.HasPrefix(line, code) {
+			return fmt.Errorf("want %s, got %q", code, line)
+		}
+		if len(line) < 4 || line[3] != '-' {
+			return nil
+		}
+	}
+}
+
+// send delivers one message whose data is already dot-stuffed.
+func (s *smtpSender) send(data []byte) error {
+	s.w.WriteString("MAIL FROM:<bench@example.com>\r\nRCPT TO:<rcpt@example.com>\r\nDATA\r\n")
+	if err := s.w.Flush(); err != nil {
+		return err
+	}
+	for _, c := range []string{"250", "250", "354"} {
+		if err := s.expect(c); err != nil {
+			return err
+		}
+	}
+	s.w.Write(data)
+	s.w.WriteString(".\r\n")
+	if err := s.w.Flush(); err != nil {
+		return err
+	}
+	return s.expect("250")
+}
+
+// BenchmarkSMTPIngest measures end-to-end ingest against the built binary
+// in its own process: 8 connections that reuse their sessions, the client
+// included. It reports messages/s, MB/s and the server's CPU per message
+// (from /proc/PID/stat before and after the run).
+func BenchmarkSMTPIngest(b *testing.B) {
+	for _, bc := range []struct {
+		name      string
+		size      int
+		multipart bool
+	}{{"2KB", 2 << 10, false}, {"50KB-multipart", 50 << 10, true}, {"2MB", 2 << 20, false}} {
+		b.Run(bc.name, func(b *testing.B) {
+			p := startBinary(b, "--max-messages", "200000", "--max-store-bytes", "8GiB")
+			defer p.stop(b)
+			data := testMessage(bc.size, bc.multipart)
+			const conns = 8
+			senders := make([]*smtpSender, conns)
+			for i := range senders {
+				s, err := dialSender(p.addrs["smtp"])
+				if err != nil {
+					b.Fatal(err)
+				}
+				senders[i] = s
+			}
+			b.SetBytes(int64(len(data)))
+			pid := p.cmd.Process.Pid
+			cpu0 := cpuTicks(b, pid)
+			start := time.Now()
+			b.ResetTimer()
+			var wg sync.WaitGroup
+			per := (b.N + conns - 1) / conns
+			errs := make(chan error, conns)
+			for i := range conns {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for range per {
+						if err := senders[i].send(data); err != nil {
+							errs <- err
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			b.StopTimer()
+			elapsed := time.Since(start)
+			close(errs)
+			for err := range errs {
+				b.Fatal(err)
+			}
+			n := per * conns
+			cpu := float64(cpuTicks(b, pid)-cpu0) / clockTicks
+			b.ReportMetric(float64(n)/elapsed.Seconds(), "msgs/s")
+			b.ReportMetric(cpu/float64(n)*1e6, "server-µs/msg")
+		})
+	}
+}

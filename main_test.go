@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/smtp"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// intrayBinary builds the command once per test process.
+func intrayBinary(tb testing.TB) string {
+	tb.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "intray-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "intray")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		tb.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// process is a running intray binary.
+type process struct {
+	cmd    *exec.Cmd
+	addrs  map[string]string
+	stderr *bytes.Buffer
+}
+
+// startBinary runs intray with every service on a free port and waits for
+// its banner; the ready file has been written by then.
+func startBinary(tb testing.TB, extra ...string) *process {
+	tb.Helper()
+	ready := filepath.Join(tb.TempDir(), "ready.json")
+	args := append([]string{"--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--imap", "127.0.0.1:0",
+		"--http", "127.0.0.1:0", "--smtps", "127.0.0.1:0", "--pop3s", "127.0.0.1:0", "--imaps", "127.0.0.1:0",
+		"--ready-file", ready, "--log-level", "warn"}, extra...)
+	cmd := exec.Command(intrayBinary(tb), args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := &process{cmd: cmd, stderr: new(bytes.Buffer)}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	// The banner ends with the web line, or with the last service line when
+	// HTTP is off; read until stdout has gone quiet by reading the ready file
+	// after the first banner line.
+	sc := bufio.NewScanner(stdout)
+	if !sc.Scan() {
+		tb.Fatalf("no banner; stderr: %s", p.stderr)
+	}
+	go io.Copy(io.Discard, stdout)
+	b, err := os.ReadFile(ready)
+	if err != nil {
+		tb.Fatalf("ready file: %v", err)
+	}
+	if err := json.Unmarshal(b, &p.addrs); err != nil {
+		tb.Fatalf("ready file %q: %v", b, err)
+	}
+	return p
+}
+
+func (p *process) stop(tb testing.TB) {
+	tb.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			tb.Fatalf("exit after SIGTERM: %v; stderr: %s", err, p.stderr)
+		}
+	case <-time.After(10 * time.Second):
+		p.cmd.Process.Kill()
+		tb.Fatal("no exit within 10s of SIGTERM")
+	}
+}
+
+func TestBinaryServesSMTPAndStopsOnSIGTERM(t *testing.T) {
+	p := startBinary(t)
+	for _, name := range []string{"smtp", "smtps"} {
+		if !strings.HasPrefix(p.addrs[name], "127.0.0.1:") || strings.HasSuffix(p.addrs[name], ":0") {
+			t.Errorf("ready file %s = %q", name, p.addrs[name])
+		}
+	}
+	msg := "From: a@example.com\r\nTo: b@example.com\r\nSubject: hello\r\n\r\nhi\r\n"
+	// STARTTLS is offered with a self-signed certificate, which SendMail
+	// rejects; a client that does not upgrade on its own works as is.
+	c, err := smtp.Dial(p.addrs["smtp"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := c.Extension("STARTTLS"); !ok {
+		t.Error("STARTTLS not offered")
+	}
+	if err := c.Mail("a@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Rcpt("b@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(w, msg)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c.Quit()
+	p.stop(t)
+}
+
+func TestBinaryWithoutSTARTTLSWorksWithSendMail(t *testing.T) {
+	p := startBinary(t, "--starttls=false")
+	msg := "From: a@example.com\r\nTo: b@example.com\r\nSubject: hello\r\n\r\nhi\r\n"
+	if err := smtp.SendMail(p.addrs["smtp"], nil, "a@example.com", []string{"b@example.com"}, []byte(msg)); err != nil {
+		t.Fatalf("SendMail: %v", err)
+	}
+	p.stop(t)
+}
+
+func TestFlagErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		code int
+		want string
+	}{
+		{[]string{"--nope"}, nil, 2, "unknown flag"},
+		{[]string{"--max-message-size", "lots"}, nil, 2, "size"},
+		{nil, map[string]string{"INTRAY_MAX_MESSAGES": "-1"}, 2, "--max-messages"},
+		{[]string{"--tls-cert", "x.pem"}, nil, 2, "go together"},
+		{[]string{"--version"}, nil, 0, ""},
+		{[]string{"--help"}, nil, 0, "Examples"},
+	}
+	for _, tt := range tests {
+		var out, errb bytes.Buffer
+		getenv := func(k string) string { return tt.env[k] }
+		code := run(context.Background(), tt.args, getenv, &out, &errb)
+		if code != tt.code || !strings.Contains(errb.String()+out.String(), tt.want) {
+			t.Errorf("run(%v) = %d, %q %q", tt.args, code, out.String(), errb.String())
+		}
+		if code == 2 && strings.Count(strings.TrimSpace(errb.String()), "\n") > 1 {
+			t.Errorf("run(%v): want one clear line, got %q", tt.args, errb.String())
+		}
+	}
+}
+
+func TestAddressInUse(t *testing.T) {
+	p := startBinary(t)
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"--smtp", p.addrs["smtp"], "--pop3", "off", "--imap", "off", "--http", "off"},
+		func(string) string { return "" }, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "address already in use") || strings.Count(errb.String(), "\n") != 1 {
+		t.Fatalf("code %d stderr %q", code, errb.String())
+	}
+}
+
+func TestEnvAndFlagPrecedence(t *testing.T) {
+	env := map[string]string{"INTRAY_SMTP": "2525", "INTRAY_MAX_MESSAGE_SIZE": "10MiB", "INTRAY_HTTP": "off", "INTRAY_ALLOWED_HOSTS": "a.test,b.test"}
+	cfg, err := parseFlags([]string{"--smtp", "127.0.0.1:0"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.smtp != "127.0.0.1:0" || cfg.maxMessageSize != 10<<20 || cfg.http != "off" || len(cfg.allowedHosts) != 2 {
+		t.Fatalf("cfg = %+v", cfg)
+	}
+}
+
+func TestParseBytes(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"1024", 1024, true}, {"25MiB", 25 << 20, true}, {"25 MB", 25_000_000, true}, {"1.5KiB", 1536, true},
+		{"2g", 2 << 30, true}, {"10kb", 10_000, true}, {"", 0, false}, {"-1", 0, false}, {"MiB", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseBytes(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("parseBytes(%q) = %d, %v", tt.in, got, err)
+		}
+	}
+}
+
+func TestListenAddr(t *testing.T) {
+	tests := []struct {
+		in, want string
+		on       bool
+	}{
+		{"off", "", false}, {"OFF", "", false}, {"", "", false}, {"0", "127.0.0.1:0", true},
+		{"2525", "127.0.0.1:2525", true}, {"0.0.0.0:25", "0.0.0.0:25", true}, {"[::1]:0", "[::1]:0", true},
+	}
+	for _, tt := range tests {
+		if got, on := listenAddr(tt.in); got != tt.want || on != tt.on {
+			t.Errorf("listenAddr(%q) = %q %v", tt.in, got, tt.on)
+		}
+	}
+}
