@@ -24,6 +24,7 @@ import (
 
 	"intray/internal/selfsigned"
 	"intray/memstore"
+	"intray/pop3d"
 	"intray/smtpd"
 )
 
@@ -156,8 +157,21 @@ func build(cfg *config, logger *slog.Logger) (*app, error) {
 			Store:          a.store,
 		}
 	}
+	newPOP3 := func(implicit bool) server {
+		return &pop3d.Server{
+			Hostname:    hostname,
+			TLSConfig:   pick(implicit),
+			ImplicitTLS: implicit,
+			MaxConns:    cfg.maxConns,
+			IdleTimeout: cfg.pop3Idle,
+			Logger:      logger.With("service", "pop3"),
+			Store:       a.store,
+		}
+	}
 	a.add("smtp", cfg.smtp, newSMTP(false))
+	a.add("pop3", cfg.pop3, newPOP3(false))
 	a.add("smtps", cfg.smtps, newSMTP(true))
+	a.add("pop3s", cfg.pop3s, newPOP3(true))
 	return a, nil
 }
 
