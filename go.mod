@@ -12,4 +12,5 @@ require (
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/gorilla/websocket v1.5.3 // indirect
 	github.com/spf13/pflag v1.1.0 // indirect
+	golang.org/x/text v0.14.0 // indirect
 )

@@ -163,7 +163,7 @@ func fastAddressList(s string) ([]Address, bool) {
 		switch c := s[i]; {
 		case c >= 0x80 || c < ' ' && c != '\t':
 			return nil, false
-		case strings.IndexByte("\"():;\\[]", c) >= 0:
+		case c == '"' || c == '(' || c == ')' || c == ':' || c == ';' || c == '\\' || c == '[' || c == ']':
 			return nil, false
 		case c == '=' && i+1 < len(s) && s[i+1] == '?':
 			return nil, false
@@ -242,5 +242,9 @@ func isAtext(c byte) bool {
 	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
 		return true
 	}
-	return strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
+	switch c {
+	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '/', '=', '?', '^', '_', '`', '{', '|', '}', '~':
+		return true
+	}
+	return false
 }

@@ -9,6 +9,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
+	// Registers every charset golang.org/x/text knows (ISO-2022-JP,
+	// Shift_JIS, GB18030, Big5, EUC-KR, ...) as message.CharsetReader.
+	_ "github.com/emersion/go-message/charset"
 )
 
 // ErrUnknownCharset is returned (wrapped, with the charset's name) by Text

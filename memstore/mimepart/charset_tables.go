@@ -1,4 +1,7 @@
-// Code generated from Python's codecs by a one-off script; DO NOT EDIT.
+// Code generated from Python 3's codecs module; DO NOT EDIT.
+// Each table is [ord(bytes([b]).decode(codec)) for b in range(128, 256)]
+// with 0xFFFD for undefined bytes (windows-1252 maps them to C1 controls,
+// as WHATWG does).
 
 package mimepart
 

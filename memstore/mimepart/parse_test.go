@@ -125,6 +125,16 @@ func TestFind(t *testing.T) {
 	if got := string(fwd[fr.Embedded.BodyStart:fr.Embedded.BodyEnd]); got != "inner body" {
 		t.Errorf("embedded body %q", got)
 	}
+
+	// Messages inside messages: 1 is the outer body, 1.1 the body of the
+	// first encapsulated message, 1.1.1 the first part of the innermost.
+	deep := crlf("Content-Type: message/rfc822\n\nContent-Type: message/rfc822\n\nContent-Type: multipart/mixed; boundary=x\n\n--x\n\nA\n--x--\n")
+	dr := Parse(deep)
+	e1, e2 := dr.Embedded, dr.Embedded.Embedded
+	if e1.ID != "1" || e2.ID != "1.1" || dr.Find("1.1") != e1 || dr.Find("1.1.1") != e2.Parts[0] || e2.Parts[0].ID != "1.1.1" {
+		t.Errorf("nested messages: ids %q %q, Find(1.1)=%p Find(1.1.1)=%p", e1.ID, e2.ID, dr.Find("1.1"), dr.Find("1.1.1"))
+	}
+	checkTree(t, deep, dr)
 }
 
 func TestWalkSkip(t *testing.T) {

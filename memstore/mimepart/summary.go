@@ -35,18 +35,35 @@ func ParseSummary(raw []byte) Summary {
 // text body or, without one, of the HTML body's visible text; only as much
 // of the body as needed is decoded.
 func (p *Part) Summary(raw []byte) Summary {
-	h := p.Header
-	s := Summary{
-		To:        ParseAddressList(h.GetRaw("To")),
-		Cc:        ParseAddressList(h.GetRaw("Cc")),
-		Bcc:       ParseAddressList(h.GetRaw("Bcc")),
-		ReplyTo:   ParseAddressList(h.GetRaw("Reply-To")),
-		Subject:   h.Get("Subject"),
-		Date:      parseDate(h.GetRaw("Date")),
-		MessageID: messageID(h.GetRaw("Message-ID")),
-	}
-	if from := ParseAddressList(h.GetRaw("From")); len(from) > 0 {
-		s.From = from[0]
+	var s Summary
+	var seen uint8
+	for i := range p.Header {
+		f := &p.Header[i]
+		k := summaryField(f.Name)
+		if k == 0 || seen&(1<<k) != 0 {
+			continue // only the first of each field counts
+		}
+		seen |= 1 << k
+		switch k {
+		case sfFrom:
+			if from := ParseAddressList(f.Raw); len(from) > 0 {
+				s.From = from[0]
+			}
+		case sfTo:
+			s.To = ParseAddressList(f.Raw)
+		case sfCc:
+			s.Cc = ParseAddressList(f.Raw)
+		case sfBcc:
+			s.Bcc = ParseAddressList(f.Raw)
+		case sfReplyTo:
+			s.ReplyTo = ParseAddressList(f.Raw)
+		case sfSubject:
+			s.Subject = f.Value
+		case sfDate:
+			s.Date = parseDate(f.Raw)
+		case sfMessageID:
+			s.MessageID = messageID(f.Raw)
+		}
 	}
 	text, htm := p.bodyParts()
 	switch {
@@ -62,6 +79,56 @@ func (p *Part) Summary(raw []byte) Summary {
 		return !s.HasAttachments
 	})
 	return s
+}
+
+// Header fields Summary reads, numbered for summaryField.
+const (
+	sfNone = iota
+	sfFrom
+	sfTo
+	sfCc
+	sfBcc
+	sfReplyTo
+	sfSubject
+	sfDate
+	sfMessageID
+)
+
+// summaryField classifies a field name, case-insensitively.
+func summaryField(name string) int {
+	switch len(name) {
+	case 2:
+		if strings.EqualFold(name, "To") {
+			return sfTo
+		}
+		if strings.EqualFold(name, "Cc") {
+			return sfCc
+		}
+	case 3:
+		if strings.EqualFold(name, "Bcc") {
+			return sfBcc
+		}
+	case 4:
+		if strings.EqualFold(name, "From") {
+			return sfFrom
+		}
+		if strings.EqualFold(name, "Date") {
+			return sfDate
+		}
+	case 7:
+		if strings.EqualFold(name, "Subject") {
+			return sfSubject
+		}
+	case 8:
+		if strings.EqualFold(name, "Reply-To") {
+			return sfReplyTo
+		}
+	case 10:
+		if strings.EqualFold(name, "Message-ID") {
+			return sfMessageID
+		}
+	}
+	return sfNone
 }
 
 // messageID returns the msg-id without comments, whitespace and brackets.
