@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"intray/imapd"
 	"intray/internal/selfsigned"
 	"intray/memstore"
 	"intray/pop3d"
@@ -168,10 +169,24 @@ func build(cfg *config, logger *slog.Logger) (*app, error) {
 			Store:       a.store,
 		}
 	}
+	newIMAP := func(implicit bool) server {
+		return &imapd.Server{
+			Hostname:    hostname,
+			TLSConfig:   pick(implicit),
+			ImplicitTLS: implicit,
+			MaxConns:    cfg.maxConns,
+			IdleTimeout: cfg.imapIdle,
+			MaxLiteral:  int64(cfg.maxMessageSize),
+			Logger:      logger.With("service", "imap"),
+			Store:       a.store,
+		}
+	}
 	a.add("smtp", cfg.smtp, newSMTP(false))
 	a.add("pop3", cfg.pop3, newPOP3(false))
+	a.add("imap", cfg.imap, newIMAP(false))
 	a.add("smtps", cfg.smtps, newSMTP(true))
 	a.add("pop3s", cfg.pop3s, newPOP3(true))
+	a.add("imaps", cfg.imaps, newIMAP(true))
 	return a, nil
 }
 

@@ -1,0 +1,39 @@
+package imapd
+
+import (
+	"time"
+
+	"intray/memstore"
+)
+
+// Store is what the IMAP server needs from the mail store, split by
+// concern. *memstore.Store satisfies it; every method takes the login name,
+// which memstore maps to a user (memstore.UserKey).
+type Store interface {
+	Folders
+	Messages
+	Subscribe(buffer int) *memstore.Subscription
+}
+
+// Folders is the mailbox (folder) side of the store.
+type Folders interface {
+	ListMailboxes(login string) []memstore.MailboxInfo
+	Status(login, name string) (memstore.MailboxInfo, error)
+	CreateMailbox(login, name string) error
+	DeleteMailbox(login, name string) error
+	RenameMailbox(login, oldName, newName string) error
+	SetSubscribed(login, name string, on bool) error
+}
+
+// Messages is the message side of the store.
+type Messages interface {
+	Snapshot(login, name string) (memstore.MailboxInfo, []memstore.Entry, error)
+	ClaimRecent(login, name string) ([]uint32, error)
+	SetFlags(login, name string, uids []uint32, op memstore.FlagOp, flags memstore.Flags, keywords []string) ([]memstore.Entry, error)
+	Expunge(login, name string, uids []uint32) ([]uint32, error)
+	Copy(login, src, dst string, uids []uint32) (memstore.CopyResult, error)
+	Move(login, src, dst string, uids []uint32) (memstore.CopyResult, error)
+	Append(login, name string, raw []byte, flags memstore.Flags, keywords []string, date time.Time) (uidValidity, uid uint32, err error)
+}
+
+var _ Store = (*memstore.Store)(nil)

@@ -1,0 +1,277 @@
+package imapd
+
+import (
+	"bytes"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"intray/memstore"
+	"intray/memstore/mimepart"
+)
+
+// matcher evaluates a search program against the entries of a view.
+type matcher struct {
+	v *view
+}
+
+// match reports whether entry i satisfies k.
+func (m *matcher) match(k *searchKey, i int) bool {
+	e := &m.v.entries[i]
+	switch k.op {
+	case sAll:
+		return true
+	case sAnd:
+		for _, s := range k.subs {
+			if !m.match(s, i) {
+				return false
+			}
+		}
+		return true
+	case sOr:
+		return m.match(k.subs[0], i) || m.match(k.subs[1], i)
+	case sNot:
+		return !m.match(k.subs[0], i)
+	case sSeq:
+		return inSet(k.set, uint32(i+1), uint32(len(m.v.entries)))
+	case sUID:
+		return inSet(k.set, e.UID, m.v.entries[len(m.v.entries)-1].UID)
+	case sFlag:
+		return e.Flags&k.flag != 0
+	case sNoFlag:
+		return e.Flags&k.flag == 0
+	case sKeyword, sUnkeyword:
+		has := false
+		for _, kw := range e.Keywords {
+			has = has || strings.EqualFold(kw, k.str)
+		}
+		return has == (k.op == sKeyword)
+	case sRecent:
+		return m.v.isRecent(e)
+	case sNew:
+		return m.v.isRecent(e) && e.Flags&memstore.FlagSeen == 0
+	case sOld:
+		return !m.v.isRecent(e)
+	}
+	return matchMessage(k, e.Msg)
+}
+
+// matchMessage evaluates the keys that depend on the message itself.
+func matchMessage(k *searchKey, msg *memstore.Message) bool {
+	switch k.op {
+	case sBefore, sOn, sSince:
+		return compareDay(msg.ReceivedAt, k.date, k.op-sBefore)
+	case sSentBefore, sSentOn, sSentSince:
+		d := msg.Date
+		if d.IsZero() {
+			d = msg.ReceivedAt // no usable Date header: as Dovecot does
+		}
+		return compareDay(d, k.date, k.op-sSentBefore)
+	case sLarger:
+		return int64(len(msg.Raw)) > k.n
+	case sSmaller:
+		return int64(len(msg.Raw)) < k.n
+	case sHeader:
+		return matchHeader(msg.Tree().Header, k.field, k.str)
+	case sBody:
+		return matchText(msg, k.str, false)
+	case sText:
+		return matchText(msg, k.str, true)
+	}
+	return false
+}
+
+// compareDay compares the dates (time of day and zone disregarded) of t
+// and d: rel 0 is "before", 1 "on", 2 "since" (on or after).
+func compareDay(t, d time.Time, rel searchOp) bool {
+	y, mo, dd := t.Date()
+	day := time.Date(y, mo, dd, 0, 0, 0, 0, time.UTC)
+	switch rel {
+	case 0:
+		return day.Before(d)
+	case 1:
+		return day.Equal(d)
+	}
+	return !day.Before(d)
+}
+
+// inSet reports whether n is in set, where '*' stands for last.
+func inSet(set seqSet, n, last uint32) bool {
+	for _, r := range set {
+		lo, hi := r.lo, r.hi
+		if lo == 0 {
+			lo = last
+		}
+		if hi == 0 {
+			hi = last
+		}
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		if lo <= n && n <= hi {
+			return true
+		}
+	}
+	return false
+}
+
+// matchHeader reports whether a field called name has a decoded value that
+// contains needle (lower-cased); an empty needle matches any such field.
+func matchHeader(h mimepart.Header, name, needle string) bool {
+	for i := range h {
+		if strings.EqualFold(h[i].Name, name) && containsFold(h[i].Value, needle) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchText reports whether the message's body (withHeader: or header)
+// contains needle, case-insensitively, after transfer and charset decoding.
+// For an ASCII needle the raw bytes are searched first: they are the
+// decoded text unless the message uses an encoding, and then the decoded
+// text is searched too.
+func matchText(msg *memstore.Message, needle string, withHeader bool) bool {
+	raw := msg.Raw
+	if !withHeader {
+		if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+			raw = raw[i+4:]
+		} else {
+			raw = nil
+		}
+	}
+	ascii := isASCII(needle)
+	if ascii && indexFold(raw, needle) >= 0 {
+		return true
+	}
+	tree := msg.Tree()
+	if ascii && !needsDecoding(msg.Raw, tree, withHeader) {
+		return false
+	}
+	found := false
+	tree.Walk(func(p *mimepart.Part) bool {
+		if found {
+			return false
+		}
+		if withHeader {
+			for i := range p.Header {
+				found = found || containsFold(p.Header[i].Value, needle)
+			}
+		}
+		if len(p.Parts) == 0 && p.Embedded == nil && strings.HasPrefix(p.MediaType, "text/") {
+			text, _ := p.Text(msg.Raw)
+			found = found || containsFold(text, needle)
+		}
+		return !found
+	})
+	return found
+}
+
+// needsDecoding reports whether some text differs between the raw bytes
+// and the decoded form: an encoded word in a header, or a text part with a
+// transfer encoding or a charset other than ASCII/UTF-8.
+func needsDecoding(raw []byte, tree *mimepart.Part, withHeader bool) bool {
+	if withHeader && bytes.Contains(raw, []byte("=?")) {
+		return true
+	}
+	needs := false
+	tree.Walk(func(p *mimepart.Part) bool {
+		if len(p.Parts) == 0 && p.Embedded == nil && strings.HasPrefix(p.MediaType, "text/") {
+			switch p.Encoding {
+			case "base64", "quoted-printable":
+				needs = true
+			}
+			switch p.Charset {
+			case "", "us-ascii", "utf-8":
+			default:
+				needs = true
+			}
+		}
+		return !needs
+	})
+	return needs
+}
+
+// containsFold reports whether s contains needle (already lower-cased),
+// ignoring case.
+func containsFold(s, needle string) bool {
+	if needle == "" {
+		return true
+	}
+	if isASCII(needle) {
+		return indexFoldString(s, needle) >= 0
+	}
+	return strings.Contains(strings.ToLower(s), needle)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// indexFold returns the first index of needle (lower-case ASCII) in b,
+// ignoring ASCII case, or -1. Candidates are found with IndexByte for
+// both cases of the first byte, so the scan runs at memchr speed.
+func indexFold(b []byte, needle string) int {
+	n := len(needle)
+	if n == 0 {
+		return 0
+	}
+	c0 := needle[0]
+	c1 := c0
+	if 'a' <= c0 && c0 <= 'z' {
+		c1 = c0 - 'a' + 'A'
+	}
+	for i := 0; i+n <= len(b); {
+		rest := b[i : len(b)-n+1]
+		j := bytes.IndexByte(rest, c0)
+		if c1 != c0 {
+			lim := rest
+			if j >= 0 {
+				lim = rest[:j]
+			}
+			if k := bytes.IndexByte(lim, c1); k >= 0 {
+				j = k
+			}
+		}
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if equalFoldASCII(b[i+1:i+n], needle[1:]) {
+			return i
+		}
+		i++
+	}
+	return -1
+}
+
+func equalFoldASCII(b []byte, lower string) bool {
+	for k := 0; k < len(lower); k++ {
+		if lowerASCII(b[k]) != lower[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// indexFoldString is indexFold for a string haystack.
+func indexFoldString(s, needle string) int {
+	for i := 0; i+len(needle) <= len(s); i++ {
+		if lowerASCII(s[i]) == needle[0] && strings.EqualFold(s[i:i+len(needle)], needle) {
+			return i
+		}
+	}
+	return -1
+}
