@@ -38,6 +38,7 @@ type Change struct {
 	Mailbox uint64 // MailboxInfo.ID
 	User    string // the user key that owns it (see UserKey)
 	Kind    ChangeKind
+	Name    string   // ChangeCreated, ChangeRenamed: the mailbox's (new) name
 	UIDs    []uint32 // ChangeExpunge: the UIDs removed, ascending
 	Entries []Entry  // ChangeAdded, ChangeFlags: the entries as they now are
 }

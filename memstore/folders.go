@@ -327,7 +327,7 @@ func (s *Store) CreateMailbox(login, name string) error {
 		n := strings.Join(parts[:i+1], Delimiter)
 		if u.mailboxes[n] == nil {
 			mb := s.newMailboxLocked(u, n)
-			s.publishLocked(Event{Type: EventMailbox, Changes: []Change{{Mailbox: mb.id, User: u.key, Kind: ChangeCreated}}})
+			s.publishLocked(Event{Type: EventMailbox, Changes: []Change{{Mailbox: mb.id, User: u.key, Kind: ChangeCreated, Name: mb.name}}})
 		}
 	}
 	return nil
@@ -389,7 +389,7 @@ func (s *Store) RenameMailbox(login, oldName, newName string) error {
 			delete(u.mailboxes, name)
 			m.name = newName + name[len(mb.name):]
 			u.mailboxes[m.name] = m
-			s.publishLocked(Event{Type: EventMailbox, Changes: []Change{{Mailbox: m.id, User: u.key, Kind: ChangeRenamed}}})
+			s.publishLocked(Event{Type: EventMailbox, Changes: []Change{{Mailbox: m.id, User: u.key, Kind: ChangeRenamed, Name: m.name}}})
 		}
 	}
 	return nil
@@ -400,7 +400,7 @@ func (s *Store) renameInboxLocked(inbox *mailbox, newName string) error {
 		return fmt.Errorf("rename the catch-all INBOX: %w", ErrInvalidName)
 	}
 	dst := s.newMailboxLocked(inbox.user, newName)
-	s.publishLocked(Event{Type: EventMailbox, Changes: []Change{{Mailbox: dst.id, User: dst.user.key, Kind: ChangeCreated}}})
+	s.publishLocked(Event{Type: EventMailbox, Changes: []Change{{Mailbox: dst.id, User: dst.user.key, Kind: ChangeCreated, Name: dst.name}}})
 	uids := make([]uint32, len(inbox.entries))
 	for i, e := range inbox.entries {
 		uids[i] = e.uid

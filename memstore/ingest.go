@@ -143,24 +143,14 @@ func (s *Store) forgetLocked(m *Message) {
 }
 
 // NormalizeCRLF returns b with every bare LF and bare CR turned into CRLF.
-// It returns b itself when it has no bare line ending.
+// It returns b itself when it has no bare line ending, which it checks with
+// two vectorised scans.
 func NormalizeCRLF(b []byte) []byte {
-	i := 0
-	for {
-		j := bytes.IndexAny(b[i:], "\r\n")
-		if j < 0 {
-			return b
-		}
-		i += j
-		if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
-			i += 2
-			continue
-		}
-		break
+	if !hasBareEOL(b) {
+		return b
 	}
 	out := make([]byte, 0, len(b)+len(b)/32+2)
-	out = append(out, b[:i]...)
-	for ; i < len(b); i++ {
+	for i := 0; i < len(b); i++ {
 		switch c := b[i]; c {
 		case '\r':
 			out = append(out, '\r', '\n')
@@ -174,6 +164,33 @@ func NormalizeCRLF(b []byte) []byte {
 		}
 	}
 	return out
+}
+
+// hasBareEOL reports whether b has an LF not preceded by CR or a CR not
+// followed by LF.
+func hasBareEOL(b []byte) bool {
+	for i := 0; ; {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j
+		if i == 0 || b[i-1] != '\r' {
+			return true
+		}
+		i++
+	}
+	for i := 0; ; {
+		j := bytes.IndexByte(b[i:], '\r')
+		if j < 0 {
+			return false
+		}
+		i += j
+		if i+1 >= len(b) || b[i+1] != '\n' {
+			return true
+		}
+		i++
+	}
 }
 
 // evictLocked removes the oldest messages while a limit is exceeded.
