@@ -21,7 +21,8 @@ func smallEnvelope(i int) Envelope {
 	return Envelope{
 		MailFrom: fmt.Sprintf("sender%d@example.com", i), RcptTo: []string{fmt.Sprintf("user%d@example.com", i%50)},
 		Helo: "client.example.com", RemoteAddr: "127.0.0.1:54321",
-		Transcript: "C: MAIL FROM:<sender@example.com> SIZE=2048\r\nS: 250 2.1.0 Ok\r\nC: RCPT TO:<user@example.com>\r\nS: 250 2.1.5 Ok\r\nC: DATA\r\nS: 354 End data with <CR><LF>.<CR><LF>\r\nS: 250 2.0.0 Ok: queued\r\n",
+		// As smtpd records it: unique per message.
+		Transcript: fmt.Sprintf("C: MAIL FROM:<sender%d@example.com>\r\nS: 250 2.1.0 OK\r\nC: RCPT TO:<user%d@example.com>\r\nS: 250 2.1.5 OK\r\nC: DATA\r\nS: 354 End data with <CR><LF>.<CR><LF>\r\nS: 250 2.0.0 OK: queued\r\n", i, i%50),
 	}
 }
 

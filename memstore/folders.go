@@ -290,7 +290,7 @@ func (s *Store) Append(login, name string, raw []byte, flags Flags, keywords []s
 	if date.IsZero() {
 		date = s.now()
 	}
-	m := newMessage(Envelope{}, raw, date)
+	m := s.newMessage(Envelope{}, raw, date)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	mb, err := s.mailboxLocked(login, name)

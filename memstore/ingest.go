@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -23,7 +24,7 @@ func (s *Store) Add(env Envelope, raw []byte) (*Message, error) {
 	if int64(len(raw)) > s.maxBytes {
 		return nil, fmt.Errorf("add message of %d bytes: %w", len(raw), ErrTooLarge)
 	}
-	m := newMessage(env, raw, s.now())
+	m := s.newMessage(env, raw, s.now())
 	rcpts := recipientKeys(env.RcptTo)
 
 	s.mu.Lock()
@@ -43,7 +44,7 @@ func (s *Store) Add(env Envelope, raw []byte) (*Message, error) {
 // enough for a list row, small enough to keep 100,000 messages cheap.
 const snippetMax = 100
 
-func newMessage(env Envelope, raw []byte, now time.Time) *Message {
+func (s *Store) newMessage(env Envelope, raw []byte, now time.Time) *Message {
 	sum := mimepart.ParseSummary(raw)
 	// Summary strings may share memory with larger parse buffers; cloning
 	// keeps only what is stored alive.
@@ -55,7 +56,7 @@ func newMessage(env Envelope, raw []byte, now time.Time) *Message {
 		To:             cloneAddresses(sum.To),
 		Cc:             cloneAddresses(sum.Cc),
 		Subject:        strings.Clone(sum.Subject),
-		Date:           sum.Date,
+		Date:           s.zones.intern(sum.Date),
 		Snippet:        strings.Clone(truncateUTF8(sum.Snippet, snippetMax)),
 		HasAttachments: sum.HasAttachments,
 	}
@@ -398,4 +399,33 @@ func (s *Store) unreadLocked(mb *mailbox) int {
 		}
 	}
 	return n
+}
+
+// zoneCache shares one *time.Location per UTC offset between the Date fields
+// of all messages: a parsed numeric zone is otherwise a fresh Location of
+// about 130 bytes per message.
+type zoneCache struct {
+	m sync.Map // int (offset in seconds) -> *time.Location
+}
+
+// intern returns t in a shared Location with the same name and offset.
+func (c *zoneCache) intern(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	name, off := t.Zone()
+	if t.Location() == time.UTC || (off == 0 && name == "UTC") {
+		return t.UTC()
+	}
+	key := zoneKey{name, off}
+	if loc, ok := c.m.Load(key); ok {
+		return t.In(loc.(*time.Location))
+	}
+	loc, _ := c.m.LoadOrStore(key, time.FixedZone(name, off))
+	return t.In(loc.(*time.Location))
+}
+
+type zoneKey struct {
+	name string
+	off  int
 }

@@ -1,0 +1,252 @@
+package webui
+
+import (
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"time"
+
+	"intray/memstore"
+)
+
+// Event stream bounds.
+const (
+	// ringSize is how many recent events are kept for {"since": seq}.
+	ringSize = 256
+	// clientQueue is each client's send queue, in events; a client that
+	// lets it fill up is dropped. It holds a full replay of the ring.
+	clientQueue = ringSize + 256
+)
+
+// Event types the stream adds to memstore's: hello (sent first, with the
+// current seq) and resync (events were lost: reload everything).
+const (
+	eventHello  = "hello"
+	eventResync = "resync"
+)
+
+// eventJSON is one message on the event stream. Seq is the store's event
+// sequence number; a client that reconnects sends {"since": seq} with the
+// last one it saw.
+type eventJSON struct {
+	Type    string       `json:"type"`
+	Seq     uint64       `json:"seq"`
+	Message *summaryJSON `json:"message,omitempty"` // new
+	IDs     []string     `json:"ids,omitempty"`     // deleted, evicted
+	ID      string       `json:"id,omitempty"`      // read
+	Read    *bool        `json:"read,omitempty"`    // read
+}
+
+// encodeEvent returns the stream message for ev, or nil for events the
+// stream does not show (changes to recipient mailboxes and folders only).
+func encodeEvent(ev memstore.Event) []byte {
+	out := eventJSON{Type: string(ev.Type), Seq: ev.Seq}
+	switch ev.Type {
+	case memstore.EventNew:
+		s := summary(catchAllEntry(ev))
+		out.Message = &s
+	case memstore.EventDeleted, memstore.EventEvicted:
+		out.IDs = ev.IDs
+	case memstore.EventRead:
+		out.ID, out.Read = ev.ID, &ev.Read
+	case memstore.EventReset:
+	default:
+		return nil
+	}
+	return mustJSON(out)
+}
+
+// controlEvent encodes a hello or resync message.
+func controlEvent(typ string, seq uint64) []byte {
+	return mustJSON(eventJSON{Type: typ, Seq: seq})
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // the event shapes always marshal
+	}
+	return b
+}
+
+// eventHub fans the store's events out to websocket clients: one store
+// subscription, read by run, encoded once per event, queued to each
+// client without blocking.
+type eventHub struct {
+	log     *slog.Logger
+	stop    <-chan struct{}
+	f       *follower
+	clients sync.WaitGroup // one per connected client's handler
+
+	// Set by newEventHub; tests change them before serving.
+	queueLen   int           // per-client queue: clientQueue
+	pingPeriod time.Duration // wsPingPeriod
+	pongWait   time.Duration // wsPongWait
+
+	mu      sync.Mutex // guards the fields below
+	conns   map[*wsClient]struct{}
+	ring    []ringEvent // the newest forwarded events, oldest first
+	floor   uint64      // every forwarded event with Seq > floor is in ring
+	last    uint64      // Seq of the last event processed
+	closed  bool        // closeClients was called
+	dropped int         // clients dropped for being slow
+	onDrop  func()      // test hook, called with mu held
+}
+
+type ringEvent struct {
+	seq  uint64
+	data []byte
+}
+
+func newEventHub(store Subscriber, log *slog.Logger, stop <-chan struct{}) *eventHub {
+	f := newFollower(store)
+	return &eventHub{log: log, stop: stop, f: f, queueLen: clientQueue, pingPeriod: wsPingPeriod, pongWait: wsPongWait,
+		conns: make(map[*wsClient]struct{}), floor: f.seq(), last: f.seq()}
+}
+
+// run forwards events until the handler stops.
+func (eh *eventHub) run() {
+	for {
+		ev, resync, ok := eh.f.next(eh.stop)
+		switch {
+		case !ok:
+			return
+		case resync:
+			eh.log.Warn("events: subscription lagged; telling clients to resync")
+			eh.resync(eh.f.seq())
+		default:
+			eh.publish(ev.Seq, encodeEvent(ev))
+		}
+	}
+}
+
+// publish records an event and queues it to every client.
+func (eh *eventHub) publish(seq uint64, data []byte) {
+	eh.mu.Lock()
+	defer eh.mu.Unlock()
+	eh.last = seq
+	if data == nil {
+		return
+	}
+	if len(eh.ring) == ringSize {
+		eh.floor = eh.ring[0].seq
+		eh.ring = append(eh.ring[:0], eh.ring[1:]...)
+	}
+	eh.ring = append(eh.ring, ringEvent{seq: seq, data: data})
+	for c := range eh.conns {
+		c.sentLive = true
+		eh.queueLocked(c, data)
+	}
+}
+
+// resync forgets the ring and tells every client to reload.
+func (eh *eventHub) resync(seq uint64) {
+	eh.mu.Lock()
+	defer eh.mu.Unlock()
+	eh.last, eh.floor, eh.ring = seq, seq, nil
+	data := controlEvent(eventResync, seq)
+	for c := range eh.conns {
+		c.sentLive = true
+		eh.queueLocked(c, data)
+	}
+}
+
+// queueLocked queues data for c, dropping c if its queue is full.
+func (eh *eventHub) queueLocked(c *wsClient, data []byte) bool {
+	select {
+	case c.send <- data:
+		return true
+	default:
+		eh.dropped++
+		eh.log.Info("events: dropping a slow client", "remote", c.remote)
+		eh.dropLocked(c, closeTooSlow, "too slow: events were lost; reconnect and resync")
+		if eh.onDrop != nil {
+			eh.onDrop()
+		}
+		return false
+	}
+}
+
+// dropLocked unregisters c and tells its write pump to close with code.
+func (eh *eventHub) dropLocked(c *wsClient, code int, text string) {
+	if _, ok := eh.conns[c]; !ok {
+		return
+	}
+	delete(eh.conns, c)
+	c.closeCode, c.closeText = code, text
+	close(c.gone)
+}
+
+// register adds c, queues hello and, if since is given, the replay. It
+// returns false after closeClients.
+func (eh *eventHub) register(c *wsClient, since *uint64) bool {
+	eh.mu.Lock()
+	defer eh.mu.Unlock()
+	if eh.closed {
+		return false
+	}
+	eh.clients.Add(1)
+	eh.conns[c] = struct{}{}
+	eh.queueLocked(c, controlEvent(eventHello, eh.last))
+	if since != nil {
+		eh.replayLocked(c, *since)
+	}
+	return true
+}
+
+// unregister removes c (its connection ended).
+func (eh *eventHub) unregister(c *wsClient) {
+	eh.mu.Lock()
+	eh.dropLocked(c, 0, "")
+	eh.mu.Unlock()
+}
+
+// replay queues the events after since that c has not been sent, or a
+// resync when they are no longer known or live events were already sent
+// (replaying then would deliver events out of order).
+func (eh *eventHub) replay(c *wsClient, since uint64) {
+	eh.mu.Lock()
+	defer eh.mu.Unlock()
+	if _, ok := eh.conns[c]; ok {
+		eh.replayLocked(c, since)
+	}
+}
+
+func (eh *eventHub) replayLocked(c *wsClient, since uint64) {
+	if c.sentLive || since < eh.floor || since > eh.last {
+		c.sentLive = true
+		eh.queueLocked(c, controlEvent(eventResync, eh.last))
+		return
+	}
+	for _, ev := range eh.ring {
+		if ev.seq > since && !eh.queueLocked(c, ev.data) {
+			return
+		}
+	}
+}
+
+// closeClients sends every client a going-away close frame, refuses new
+// ones, and waits for their connections to end.
+func (eh *eventHub) closeClients() {
+	eh.mu.Lock()
+	eh.closed = true
+	for c := range eh.conns {
+		eh.dropLocked(c, closeGoingAway, "server shutting down")
+	}
+	eh.mu.Unlock()
+	eh.clients.Wait()
+}
+
+// clientCount returns the number of connected clients (a test hook).
+func (eh *eventHub) clientCount() int {
+	eh.mu.Lock()
+	defer eh.mu.Unlock()
+	return len(eh.conns)
+}
+
+// lastSeq returns the seq of the last event processed (a test hook).
+func (eh *eventHub) lastSeq() uint64 {
+	eh.mu.Lock()
+	defer eh.mu.Unlock()
+	return eh.last
+}
