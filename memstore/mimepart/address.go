@@ -163,7 +163,7 @@ func fastAddressList(s string) ([]Address, bool) {
 		switch c := s[i]; {
 		case c >= 0x80 || c < ' ' && c != '\t':
 			return nil, false
-		case c == '"' || c == '(' || c == ')' || c == ':' || c == ';' || c == '\\' || c == '[' || c == ']':
+		case c == '(' || c == ')' || c == ':' || c == ';' || c == '\\' || c == '[' || c == ']':
 			return nil, false
 		case c == '=' && i+1 < len(s) && s[i+1] == '?':
 			return nil, false
@@ -172,19 +172,21 @@ func fastAddressList(s string) ([]Address, bool) {
 	out := make([]Address, 0, strings.Count(s, ",")+1)
 	for len(s) > 0 {
 		item := s
-		if i := strings.IndexByte(s, ','); i >= 0 {
+		if i := indexUnquoted(s, ','); i >= 0 {
 			item, s = s[:i], s[i+1:]
 		} else {
 			s = ""
 		}
 		item = trimWSP(item)
 		var a Address
-		if lt := strings.IndexByte(item, '<'); lt >= 0 {
+		if lt := strings.LastIndexByte(item, '<'); lt >= 0 {
 			if !strings.HasSuffix(item, ">") {
 				return nil, false
 			}
 			a.Name, a.Address = trimWSP(item[:lt]), item[lt+1:len(item)-1]
-			if !simplePhrase(a.Name) {
+			if name, ok := simpleQuoted(a.Name); ok {
+				a.Name = name
+			} else if !simplePhrase(a.Name) {
 				return nil, false
 			}
 		} else {
@@ -196,6 +198,32 @@ func fastAddressList(s string) ([]Address, bool) {
 		out = append(out, a)
 	}
 	return out, len(out) > 0
+}
+
+// indexUnquoted returns the index of the first c outside a quoted string,
+// or -1 (also for an unterminated quote, which the slow path handles).
+func indexUnquoted(s string, c byte) int {
+	inQuote := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			inQuote = !inQuote
+		case c:
+			if !inQuote {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// simpleQuoted returns the content of a display name that is one quoted
+// string without escapes ("Jane Doe"), as RFC 5322 3.2.4 reads it.
+func simpleQuoted(s string) (string, bool) {
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' || strings.IndexByte(s[1:len(s)-1], '"') >= 0 {
+		return "", false
+	}
+	return trimWSP(s[1 : len(s)-1]), true
 }
 
 // simpleAddrSpec reports whether s is dot-atom "@" dot-atom (RFC 5322

@@ -8,7 +8,7 @@ import (
 )
 
 // SnippetLen is the most runes a Summary's Snippet holds.
-const SnippetLen = 200
+const SnippetLen = 100
 
 // Summary holds the fields a message list shows, parsed once at ingest.
 type Summary struct {
@@ -149,7 +149,7 @@ func snippet(q *Part, raw []byte, isHTML bool) string {
 	if err != nil {
 		return ""
 	}
-	n := 1 << 10
+	n := 4 * SnippetLen // bytes: enough for SnippetLen runes of most text
 	if isHTML {
 		n = 32 << 10
 	}

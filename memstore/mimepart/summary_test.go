@@ -13,7 +13,7 @@ func TestParseSummary(t *testing.T) {
 		to                           int
 		attachments                  bool
 	}{
-		{"plain.eml", "alice@example.com", "Lunch tomorrow?", "Hi Bob, are we still on for lunch tomorrow at the café? See https://example.com/menu?day=wed&x=1. Alice", 2, false},
+		{"plain.eml", "alice@example.com", "Lunch tomorrow?", "Hi Bob, are we still on for lunch tomorrow at the café? See https://example.com/menu?day=wed&x=1. Al", 2, false}, // cut at SnippetLen runes
 		{"alternative.eml", "noreply@shop.example", "Your order ✓ has shipped", "Hello Bob, your order #1234 has shipped. Total: 42,00 € Track it at https://track.example.com/p/1234", 1, false},
 		{"related.eml", "news@example.com", "Monthly news", "News Our logo:", 1, true}, // HTML only; inline image with a filename
 		{"mixed-attachments.eml", "andre@example.fr", "Documents", "Voici les documents demandés.", 1, true},
