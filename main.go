@@ -27,6 +27,7 @@ import (
 	"intray/memstore"
 	"intray/pop3d"
 	"intray/smtpd"
+	"intray/webui"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -57,6 +58,7 @@ type service struct {
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	start := time.Now()
 	cfg, err := parseFlags(args, getenv, stderr)
 	if errors.Is(err, errHelp) {
 		return 0
@@ -70,7 +72,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 0
 	}
 	logger := newLogger(stderr, cfg.logLevel)
-	app, err := build(cfg, logger)
+	app, err := build(cfg, logger, start)
 	if err != nil {
 		fmt.Fprintf(stderr, "intray: %v\n", err)
 		return 1
@@ -80,6 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	addrs := app.addresses()
+	app.bound = addrs // read by the HTTP handler once serving starts
 	if cfg.readyFile != "" {
 		if err := writeReadyFile(cfg.readyFile, addrs); err != nil {
 			app.closeListeners()
@@ -114,10 +117,13 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 type app struct {
 	store    *memstore.Store
 	services []*service
+	// bound is every bound address, set once before the servers start and
+	// read-only afterwards (for /api/v1/info and the Host check).
+	bound map[string]string
 }
 
 // build creates the store and every enabled server, without listening.
-func build(cfg *config, logger *slog.Logger) (*app, error) {
+func build(cfg *config, logger *slog.Logger, start time.Time) (*app, error) {
 	hostname := cfg.hostname
 	if hostname == "" {
 		hostname, _ = os.Hostname()
@@ -181,12 +187,24 @@ func build(cfg *config, logger *slog.Logger) (*app, error) {
 			Store:       a.store,
 		}
 	}
+	web := webui.New(webui.Config{
+		Store:          a.store,
+		Logger:         logger.With("service", "http"),
+		AllowedHosts:   cfg.allowedHosts,
+		CORSOrigin:     cfg.corsOrigin,
+		Addresses:      func() map[string]string { return a.bound },
+		Version:        version,
+		Ready:          func() bool { return a.bound != nil },
+		StartTime:      start,
+		MaxMessageSize: int64(cfg.maxMessageSize),
+	})
 	a.add("smtp", cfg.smtp, newSMTP(false))
 	a.add("pop3", cfg.pop3, newPOP3(false))
 	a.add("imap", cfg.imap, newIMAP(false))
 	a.add("smtps", cfg.smtps, newSMTP(true))
 	a.add("pop3s", cfg.pop3s, newPOP3(true))
 	a.add("imaps", cfg.imaps, newIMAP(true))
+	a.add("http", cfg.http, webui.NewServer(web))
 	return a, nil
 }
 
