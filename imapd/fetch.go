@@ -6,6 +6,7 @@ import (
 
 	"intray/imapd/imapmsg"
 	"intray/memstore"
+	"intray/memstore/mimepart"
 )
 
 // fetchKind names a FETCH data item.
@@ -169,28 +170,32 @@ func (c *conn) fetch(req *request) error {
 	if err := p.end(); err != nil {
 		return err
 	}
-	idx, err := c.sel.resolve(set, req.uid)
+	spans, err := c.sel.spans(set, req.uid)
 	if err != nil {
 		return err
 	}
-	seen := c.markSeen(plan, idx)
-	for _, i := range idx {
-		c.writeFetch(i, plan, seen[c.sel.entries[i].UID])
+	seen := c.markSeen(plan, spans)
+	for _, sp := range spans {
+		for i := sp.from; i <= sp.to; i++ {
+			c.writeFetch(i, plan, seen[c.sel.entries[i].UID])
+		}
 	}
 	return nil
 }
 
 // markSeen sets \Seen on the messages a non-PEEK body fetch reads and
 // returns the UIDs whose flags changed, whose FETCH must carry FLAGS.
-func (c *conn) markSeen(plan *fetchPlan, idx []int) map[uint32]bool {
+func (c *conn) markSeen(plan *fetchPlan, spans []span) map[uint32]bool {
 	v := c.sel
 	if !plan.setSeen || v.readOnly || v.gone {
 		return nil
 	}
 	var uids []uint32
-	for _, i := range idx {
-		if v.entries[i].Flags&memstore.FlagSeen == 0 && !v.expunged[v.entries[i].UID] {
-			uids = append(uids, v.entries[i].UID)
+	for _, sp := range spans {
+		for i := sp.from; i <= sp.to; i++ {
+			if v.entries[i].Flags&memstore.FlagSeen == 0 && !v.expunged[v.entries[i].UID] {
+				uids = append(uids, v.entries[i].UID)
+			}
 		}
 	}
 	if len(uids) == 0 {
@@ -215,11 +220,12 @@ func (c *conn) writeFetch(i int, plan *fetchPlan, flagsChanged bool) {
 	b := append(c.out[:0], "* "...)
 	b = strconv.AppendInt(b, int64(i+1), 10)
 	b = append(b, " FETCH ("...)
+	m := fetchMsg{Message: e.Msg}
 	for k := range plan.items {
 		if k > 0 {
 			b = append(b, ' ')
 		}
-		b = c.appendItem(b, &plan.items[k], e)
+		b = c.appendItem(b, &plan.items[k], e, &m)
 	}
 	if flagsChanged && !plan.flags {
 		b = append(b, " FLAGS "...)
@@ -230,10 +236,24 @@ func (c *conn) writeFetch(i int, plan *fetchPlan, flagsChanged bool) {
 	c.out = b[:0]
 }
 
+// fetchMsg is the message of one FETCH response, with its MIME tree looked
+// up at most once.
+type fetchMsg struct {
+	*memstore.Message
+	tree *mimepart.Part
+}
+
+// Tree returns the message's MIME tree.
+func (m *fetchMsg) Tree() *mimepart.Part {
+	if m.tree == nil {
+		m.tree = m.Message.Tree()
+	}
+	return m.tree
+}
+
 // appendItem appends one data item of e's FETCH response. Section data is
 // written straight to the connection, not copied into b.
-func (c *conn) appendItem(b []byte, it *fetchItem, e *memstore.Entry) []byte {
-	m := e.Msg
+func (c *conn) appendItem(b []byte, it *fetchItem, e *memstore.Entry, m *fetchMsg) []byte {
 	switch it.kind {
 	case fetchFlags:
 		b = append(b, "FLAGS "...)
@@ -276,7 +296,7 @@ func (c *conn) appendItem(b []byte, it *fetchItem, e *memstore.Entry) []byte {
 }
 
 // sectionData extracts a section; the whole message needs no MIME tree.
-func sectionData(sec *imapmsg.Section, m *memstore.Message) []byte {
+func sectionData(sec *imapmsg.Section, m *fetchMsg) []byte {
 	if len(sec.Part) > 0 || sec.Specifier != "" {
 		return sec.Extract(m.Raw, m.Tree())
 	}

@@ -167,47 +167,63 @@ func (c *conn) status(req *request) error {
 	if err != nil {
 		return err
 	}
-	items, err := p.list()
+	list, err := p.list()
 	if err != nil {
 		return err
 	}
 	if err := p.end(); err != nil {
 		return err
 	}
+	items, err := parseStatusItems(list)
+	if err != nil {
+		return err
+	}
 	info, err := c.srv.Store.Status(c.login, name)
 	if err != nil {
 		return err
 	}
-	b := append(c.bw.AvailableBuffer(), "* STATUS "...)
+	_, _ = c.bw.Write(appendStatus(c.bw.AvailableBuffer(), &info, items))
+	return nil
+}
+
+// statusItems are the STATUS data items (RFC 3501 6.3.10).
+var statusItems = map[string]func(*memstore.MailboxInfo) uint64{
+	"MESSAGES":    func(i *memstore.MailboxInfo) uint64 { return uint64(i.Messages) },
+	"RECENT":      func(i *memstore.MailboxInfo) uint64 { return uint64(i.Recent) },
+	"UIDNEXT":     func(i *memstore.MailboxInfo) uint64 { return uint64(i.UIDNext) },
+	"UIDVALIDITY": func(i *memstore.MailboxInfo) uint64 { return uint64(i.UIDValidity) },
+	"UNSEEN":      func(i *memstore.MailboxInfo) uint64 { return uint64(i.Unseen) },
+}
+
+// parseStatusItems checks a list of STATUS items and returns their names
+// in upper case.
+func parseStatusItems(list []arg) ([]string, error) {
+	items := make([]string, 0, len(list))
+	for i := range list {
+		if list[i].kind != argAtom {
+			return nil, bad("Invalid status item")
+		}
+		item := strings.ToUpper(list[i].s)
+		if statusItems[item] == nil {
+			return nil, bad("Unknown status item " + list[i].s)
+		}
+		items = append(items, item)
+	}
+	return items, nil
+}
+
+// appendStatus appends the untagged STATUS response for info.
+func appendStatus(b []byte, info *memstore.MailboxInfo, items []string) []byte {
+	b = append(b, "* STATUS "...)
 	b = imapmsg.AppendAstring(b, info.Name)
 	b = append(b, " ("...)
-	for i := range items {
-		if items[i].kind != argAtom {
-			return bad("Invalid status item")
-		}
-		var n uint64
-		switch item := strings.ToUpper(items[i].s); item {
-		case "MESSAGES":
-			n = uint64(info.Messages)
-		case "RECENT":
-			n = uint64(info.Recent)
-		case "UIDNEXT":
-			n = uint64(info.UIDNext)
-		case "UIDVALIDITY":
-			n = uint64(info.UIDValidity)
-		case "UNSEEN":
-			n = uint64(info.Unseen)
-		default:
-			return bad("Unknown status item " + items[i].s)
-		}
+	for i, item := range items {
 		if i > 0 {
 			b = append(b, ' ')
 		}
-		b = append(b, strings.ToUpper(items[i].s)...)
+		b = append(b, item...)
 		b = append(b, ' ')
-		b = strconv.AppendUint(b, n, 10)
+		b = strconv.AppendUint(b, statusItems[item](info), 10)
 	}
-	b = append(b, ")\r\n"...)
-	_, _ = c.bw.Write(b)
-	return nil
+	return append(b, ")\r\n"...)
 }

@@ -17,7 +17,6 @@ type matcher struct {
 
 // match reports whether entry i satisfies k.
 func (m *matcher) match(k *searchKey, i int) bool {
-	e := &m.v.entries[i]
 	switch k.op {
 	case sAll:
 		return true
@@ -35,25 +34,36 @@ func (m *matcher) match(k *searchKey, i int) bool {
 	case sSeq:
 		return inSet(k.set, uint32(i+1), uint32(len(m.v.entries)))
 	case sUID:
-		return inSet(k.set, e.UID, m.v.entries[len(m.v.entries)-1].UID)
+		return inSet(k.set, m.v.entries[i].UID, m.v.entries[len(m.v.entries)-1].UID)
+	}
+	if ok, decided := m.matchFlags(k, &m.v.entries[i]); decided {
+		return ok
+	}
+	return matchMessage(k, m.v.entries[i].Msg)
+}
+
+// matchFlags evaluates the keys on flags, keywords and \Recent; decided
+// is false for any other key.
+func (m *matcher) matchFlags(k *searchKey, e *memstore.Entry) (ok, decided bool) {
+	switch k.op {
 	case sFlag:
-		return e.Flags&k.flag != 0
+		return e.Flags&k.flag != 0, true
 	case sNoFlag:
-		return e.Flags&k.flag == 0
+		return e.Flags&k.flag == 0, true
 	case sKeyword, sUnkeyword:
 		has := false
 		for _, kw := range e.Keywords {
 			has = has || strings.EqualFold(kw, k.str)
 		}
-		return has == (k.op == sKeyword)
+		return has == (k.op == sKeyword), true
 	case sRecent:
-		return m.v.isRecent(e)
+		return m.v.isRecent(e), true
 	case sNew:
-		return m.v.isRecent(e) && e.Flags&memstore.FlagSeen == 0
+		return m.v.isRecent(e) && e.Flags&memstore.FlagSeen == 0, true
 	case sOld:
-		return !m.v.isRecent(e)
+		return !m.v.isRecent(e), true
 	}
-	return matchMessage(k, e.Msg)
+	return false, false
 }
 
 // matchMessage evaluates the keys that depend on the message itself.

@@ -63,12 +63,22 @@ func parseSeqNumber(s string) (uint32, error) {
 type span struct{ from, to int }
 
 // resolve returns the indices into v.entries that set names, ascending and
-// without duplicates. For sequence numbers '*' is the last message and a
+// without duplicates (see spans).
+func (v *view) resolve(set seqSet, uid bool) ([]int, error) {
+	spans, err := v.spans(set, uid)
+	if err != nil {
+		return nil, err
+	}
+	return expandSpans(spans), nil
+}
+
+// spans returns the runs of indices into v.entries that set names,
+// ascending, merged and without overlaps. For sequence numbers '*' is the last message and a
 // number beyond it is an error (RFC 3501 9); '*' in an empty mailbox
 // matches nothing. For UIDs, '*' is the highest UID, so n:* always
 // includes the last message (RFC 3501 6.4.8), and UIDs that do not exist
 // are ignored.
-func (v *view) resolve(set seqSet, uid bool) ([]int, error) {
+func (v *view) spans(set seqSet, uid bool) ([]span, error) {
 	var spans []span
 	n := len(v.entries)
 	for _, r := range set {
@@ -96,7 +106,7 @@ func (v *view) resolve(set seqSet, uid bool) ([]int, error) {
 		}
 		spans = append(spans, span{lo - 1, hi - 1})
 	}
-	return expandSpans(spans), nil
+	return mergeSpans(spans), nil
 }
 
 // uidSpan maps a UID range to view indices.
@@ -124,8 +134,8 @@ func (v *view) uidSpan(r seqRange) (span, bool) {
 	return span{from, to}, true
 }
 
-// expandSpans merges spans and lists their indices in order.
-func expandSpans(spans []span) []int {
+// mergeSpans sorts spans and merges the ones that overlap or touch.
+func mergeSpans(spans []span) []span {
 	if len(spans) == 0 {
 		return nil
 	}
@@ -138,6 +148,14 @@ func expandSpans(spans []span) []int {
 			continue
 		}
 		merged = append(merged, sp)
+	}
+	return merged
+}
+
+// expandSpans lists the indices of merged spans in order.
+func expandSpans(merged []span) []int {
+	if len(merged) == 0 {
+		return nil
 	}
 	total := 0
 	for _, sp := range merged {

@@ -14,11 +14,21 @@
 // after a command's own responses, never EXPUNGE during FETCH, STORE or
 // SEARCH (RFC 3501 7.4.1), and at once during IDLE.
 //
+// LIST also takes the RFC 5258 selection options SUBSCRIBED, REMOTE and
+// SPECIAL-USE, the return options SUBSCRIBED, CHILDREN, SPECIAL-USE and
+// STATUS (RFC 5819) and a list of patterns, since clients such as go-imap's
+// send them; LIST-EXTENDED and LIST-STATUS are not announced, and
+// RECURSIVEMATCH (which needs CHILDINFO) is refused.
+//
+// Mailbox names are stored and listed exactly as the client sends them: no
+// modified UTF-7 (RFC 3501 5.1.3) decoding or encoding. A client that
+// encodes "Entwürfe" as "Entw&APw-rfe" gets that name back byte for byte;
+// the web UI and API show it in that form too.
+//
 // Left out on purpose: IMAP4rev2, CONDSTORE/QRESYNC, BINARY, MULTIAPPEND,
-// LIST-EXTENDED, SORT/THREAD, any SASL mechanism but PLAIN, and
-// modified UTF-7 conversion of mailbox names (names are kept as the client
-// sends them). LOGINDISABLED is never announced: intray is a sandbox that
-// accepts any credentials, with or without TLS.
+// LIST-EXTENDED's RECURSIVEMATCH and CHILDINFO, SORT/THREAD and any SASL
+// mechanism but PLAIN. LOGINDISABLED is never announced: intray is a
+// sandbox that accepts any credentials, with or without TLS.
 package imapd
 
 import (

@@ -6,40 +6,26 @@ import (
 	"intray/memstore"
 )
 
+// storeArgs is a parsed STORE command.
+type storeArgs struct {
+	set    seqSet
+	op     memstore.FlagOp
+	silent bool
+	flags  memstore.Flags
+	kws    []string
+}
+
 // store answers STORE and UID STORE (RFC 3501 6.4.6).
 func (c *conn) store(req *request) error {
-	p := req.reader()
-	setArg, err := p.atom()
+	a, err := parseStore(req.reader())
 	if err != nil {
-		return err
-	}
-	set, err := parseSeqSet(setArg)
-	if err != nil {
-		return err
-	}
-	op, silent, err := parseStoreOp(p)
-	if err != nil {
-		return err
-	}
-	var flagArgs []arg
-	if a := p.peek(); a != nil && a.kind == argList {
-		flagArgs, _ = p.list()
-	} else {
-		flagArgs = p.args[p.i:] // RFC 3501 9: flag-list, or flags without parentheses
-		p.i = len(p.args)
-	}
-	flags, kws, err := parseFlags(flagArgs)
-	if err != nil {
-		return err
-	}
-	if err := p.end(); err != nil {
 		return err
 	}
 	v := c.sel
 	if v.readOnly {
 		return errReadOnly
 	}
-	idx, err := v.resolve(set, req.uid)
+	idx, err := v.resolve(a.set, req.uid)
 	if err != nil {
 		return err
 	}
@@ -47,17 +33,43 @@ func (c *conn) store(req *request) error {
 	for _, i := range idx {
 		uids = append(uids, v.entries[i].UID)
 	}
-	entries, err := c.srv.Store.SetFlags(c.login, v.name, uids, op, flags, kws)
+	entries, err := c.srv.Store.SetFlags(c.login, v.name, uids, a.op, a.flags, a.kws)
 	if err != nil {
 		return err
 	}
 	for i := range entries {
 		v.setFlags(&entries[i], false)
 	}
-	if !silent {
+	if !a.silent {
 		c.writeStoreResults(idx, req.uid)
 	}
 	return nil
+}
+
+// parseStore parses "sequence-set item flags".
+func parseStore(p *argReader) (*storeArgs, error) {
+	setArg, err := p.atom()
+	if err != nil {
+		return nil, err
+	}
+	a := &storeArgs{}
+	if a.set, err = parseSeqSet(setArg); err != nil {
+		return nil, err
+	}
+	if a.op, a.silent, err = parseStoreOp(p); err != nil {
+		return nil, err
+	}
+	var flagArgs []arg
+	if next := p.peek(); next != nil && next.kind == argList {
+		flagArgs, _ = p.list()
+	} else {
+		flagArgs = p.args[p.i:] // RFC 3501 9: flag-list, or flags without parentheses
+		p.i = len(p.args)
+	}
+	if a.flags, a.kws, err = parseFlags(flagArgs); err != nil {
+		return nil, err
+	}
+	return a, p.end()
 }
 
 // parseStoreOp parses FLAGS, +FLAGS, -FLAGS with an optional .SILENT.

@@ -30,7 +30,6 @@ type view struct {
 	dirty    map[uint32]bool  // UIDs whose flags changed, not yet announced
 	recent   map[uint32]bool  // \Recent for this session (read-write views)
 	gone     bool             // the mailbox was deleted
-	renamed  bool             // the mailbox was renamed; name must be looked up
 	announce int              // RECENT count last announced, -1 before any
 }
 
@@ -94,7 +93,7 @@ func (v *view) apply(ch *memstore.Change) {
 			v.setFlags(&ch.Entries[i], true)
 		}
 	case memstore.ChangeRenamed:
-		v.renamed = true
+		v.name = ch.Name
 	}
 }
 
@@ -181,14 +180,6 @@ func (c *conn) applyEvent(ev *memstore.Event) {
 	for i := range ev.Changes {
 		if ev.Changes[i].Mailbox == v.id {
 			v.apply(&ev.Changes[i])
-		}
-	}
-	if v.renamed {
-		v.renamed = false
-		for _, mb := range c.srv.Store.ListMailboxes(c.login) {
-			if mb.ID == v.id {
-				v.name = mb.Name
-			}
 		}
 	}
 }

@@ -383,14 +383,22 @@ func (s *Store) RenameMailbox(login, oldName, newName string) error {
 	if newName == Inbox || strings.HasPrefix(newName, mb.name+Delimiter) {
 		return fmt.Errorf("rename %q to %q: %w", mb.name, newName, ErrInvalidName)
 	}
-	prefix := mb.name + Delimiter
+	from := mb.name // canonical spelling of oldName
+	prefix := from + Delimiter
+	var moving []*mailbox
 	for name, m := range u.mailboxes {
-		if name == mb.name || strings.HasPrefix(name, prefix) {
-			delete(u.mailboxes, name)
-			m.name = newName + name[len(mb.name):]
-			u.mailboxes[m.name] = m
-			s.publishLocked(Event{Type: EventMailbox, Changes: []Change{{Mailbox: m.id, User: u.key, Kind: ChangeRenamed, Name: m.name}}})
+		if name == from || strings.HasPrefix(name, prefix) {
+			moving = append(moving, m)
 		}
+	}
+	sort.Slice(moving, func(i, j int) bool { return moving[i].name < moving[j].name })
+	for _, m := range moving {
+		delete(u.mailboxes, m.name)
+	}
+	for _, m := range moving {
+		m.name = newName + m.name[len(from):]
+		u.mailboxes[m.name] = m
+		s.publishLocked(Event{Type: EventMailbox, Changes: []Change{{Mailbox: m.id, User: u.key, Kind: ChangeRenamed, Name: m.name}}})
 	}
 	return nil
 }

@@ -233,20 +233,22 @@ func indexFoldASCII(s, lower string) int {
 }
 
 // indexFoldASCIIBytes finds lower in b with ASCII case folding. It jumps
-// between candidate first bytes with IndexByte, which is vectorised.
+// between occurrences of the needle's rarest byte with IndexByte, which is
+// vectorised: a digit or punctuation needs one scan, a letter two (both
+// cases), and a rare letter skips far more than a common first letter.
 func indexFoldASCIIBytes(b []byte, lower string) int {
 	if lower == "" {
 		return 0
 	}
 	n := len(lower)
-	lo := lower[0]
+	p := rarestByte(lower)
+	lo := lower[p]
 	up := lo
 	if 'a' <= lo && lo <= 'z' {
 		up = lo - ('a' - 'A')
 	}
-	rest := lower[1:]
 	nextLo, nextUp := -2, -2 // -2: not searched yet; -1: none left
-	for i := 0; i+n <= len(b); {
+	for i := p; i+n-p <= len(b); {
 		if nextLo != -1 && nextLo < i {
 			nextLo = indexFrom(b, lo, i)
 		}
@@ -257,15 +259,38 @@ func indexFoldASCIIBytes(b []byte, lower string) int {
 		if up != lo && (c < 0 || (nextUp >= 0 && nextUp < c)) {
 			c = nextUp
 		}
-		if c < 0 || c+n > len(b) {
+		if c < 0 || c-p+n > len(b) {
 			return -1
 		}
-		if equalFoldASCII(b[c+1:c+n], rest) {
-			return c
+		if start := c - p; start >= 0 && equalFoldASCII(b[start:start+n], lower) {
+			return start
 		}
 		i = c + 1
 	}
 	return -1
+}
+
+// byteRarity orders lower-case letters from rare to common in English
+// text; other bytes except space count as rarer than any letter.
+const byteRarity = "qjzxkvbpygfwmucldrhsnioate"
+
+// rarestByte returns the index of the byte of lower that is likely rarest.
+func rarestByte(lower string) int {
+	best, bestRank := 0, 1<<30
+	for i := 0; i < len(lower); i++ {
+		c := lower[i]
+		rank := 0
+		switch {
+		case c == ' ':
+			rank = 100
+		case 'a' <= c && c <= 'z':
+			rank = 1 + strings.IndexByte(byteRarity, c)
+		}
+		if rank < bestRank {
+			best, bestRank = i, rank
+		}
+	}
+	return best
 }
 
 func indexFrom(b []byte, c byte, from int) int {

@@ -239,6 +239,22 @@ func TestFolders(t *testing.T) {
 	if err := s.RenameMailbox("bob@x", "Work", "Jobs"); err != nil {
 		t.Fatal(err)
 	}
+	// Names of another length, children visited in any map order.
+	for range 20 {
+		s.CreateMailbox("bob@x", "Space Name/Sub/Deep")
+		if err := s.RenameMailbox("bob@x", "Space Name", `Other \ "Name"`); err != nil {
+			t.Fatal(err)
+		}
+		got := names("bob@x")
+		for _, want := range []string{`Other \ "Name"`, `Other \ "Name"/Sub`, `Other \ "Name"/Sub/Deep`} {
+			if !slices.Contains(got, want) {
+				t.Fatalf("after rename: %v lacks %q", got, want)
+			}
+		}
+		s.DeleteMailbox("bob@x", `Other \ "Name"/Sub/Deep`)
+		s.DeleteMailbox("bob@x", `Other \ "Name"/Sub`)
+		s.DeleteMailbox("bob@x", `Other \ "Name"`)
+	}
 	if got := names("bob@x"); !slices.Contains(got, "Jobs/2024/Q1") || slices.Contains(got, "Work") {
 		t.Fatalf("after rename %v", got)
 	}
@@ -423,6 +439,12 @@ func TestIndexFold(t *testing.T) {
 		{"xyz", "", 0},
 		{"123-45", "-4", 3},
 		{"ends with A", "a", 10},
+		{"xx needle in a haystack", "needle", 3},
+		{"NEEDLE", "needle", 0},
+		{"needl", "needle", -1},
+		{"zzqz", "qz", 2},
+		{"order 1234 shipped", "1234 s", 6},
+		{"a-b a_b", "a_b", 4},
 	}
 	for _, tt := range tests {
 		if got := indexFoldASCII(tt.hay, tt.needle); got != tt.want {

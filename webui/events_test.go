@@ -189,7 +189,12 @@ func TestEventsSlowClient(t *testing.T) {
 	e := newTestEnv(t, func(h *Handler) {
 		h.events.queueLen = 8
 		h.events.mu.Lock()
-		h.events.onDrop = func() { dropped <- struct{}{} }
+		h.events.onDrop = func() {
+			select {
+			case dropped <- struct{}{}:
+			default:
+			}
+		}
 		h.events.mu.Unlock()
 	})
 	slow := dialEvents(t, e.url, "")
