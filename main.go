@@ -90,7 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 1
 		}
 	}
-	printBanner(stdout, addrs, app.services)
+	printBanner(stdout, addrs, app.services, time.Since(start))
 	errc := app.serve(logger)
 	select {
 	case <-ctx.Done():
@@ -187,7 +187,26 @@ func build(cfg *config, logger *slog.Logger, start time.Time) (*app, error) {
 			Store:       a.store,
 		}
 	}
-	web := webui.New(webui.Config{
+	a.add("smtp", cfg.smtp, newSMTP(false))
+	a.add("pop3", cfg.pop3, newPOP3(false))
+	a.add("imap", cfg.imap, newIMAP(false))
+	a.add("smtps", cfg.smtps, newSMTP(true))
+	a.add("pop3s", cfg.pop3s, newPOP3(true))
+	a.add("imaps", cfg.imaps, newIMAP(true))
+	if _, on := listenAddr(cfg.http); on {
+		// The web handler follows the store's events; with HTTP off it is
+		// not created at all.
+		web, err := a.newWeb(cfg, logger, start)
+		if err != nil {
+			return nil, err
+		}
+		a.add("http", cfg.http, webui.NewServer(web))
+	}
+	return a, nil
+}
+
+func (a *app) newWeb(cfg *config, logger *slog.Logger, start time.Time) (*webui.Handler, error) {
+	webCfg := webui.Config{
 		Store:          a.store,
 		Logger:         logger.With("service", "http"),
 		AllowedHosts:   cfg.allowedHosts,
@@ -197,15 +216,11 @@ func build(cfg *config, logger *slog.Logger, start time.Time) (*app, error) {
 		Ready:          func() bool { return a.bound != nil },
 		StartTime:      start,
 		MaxMessageSize: int64(cfg.maxMessageSize),
-	})
-	a.add("smtp", cfg.smtp, newSMTP(false))
-	a.add("pop3", cfg.pop3, newPOP3(false))
-	a.add("imap", cfg.imap, newIMAP(false))
-	a.add("smtps", cfg.smtps, newSMTP(true))
-	a.add("pop3s", cfg.pop3s, newPOP3(true))
-	a.add("imaps", cfg.imaps, newIMAP(true))
-	a.add("http", cfg.http, webui.NewServer(web))
-	return a, nil
+	}
+	if err := webCfg.Validate(); err != nil {
+		return nil, fmt.Errorf("--allowed-hosts or --cors-origin: %w", err)
+	}
+	return webui.New(webCfg), nil
 }
 
 func (a *app) add(name, flagValue string, srv server) {
@@ -322,8 +337,9 @@ func writeReadyFile(path string, addrs map[string]string) error {
 	return nil
 }
 
-func printBanner(w io.Writer, addrs map[string]string, services []*service) {
-	fmt.Fprintf(w, "intray %s: a mail sandbox, every message kept in memory\n", version)
+func printBanner(w io.Writer, addrs map[string]string, services []*service, startup time.Duration) {
+	fmt.Fprintf(w, "intray %s: a mail sandbox, every message kept in memory (ready in %.1f ms)\n",
+		version, float64(startup.Microseconds())/1000)
 	for _, s := range services {
 		fmt.Fprintf(w, "  %-6s %s\n", s.name, addrs[s.name])
 	}

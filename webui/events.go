@@ -37,8 +37,18 @@ type eventJSON struct {
 	Read    *bool        `json:"read,omitempty"`    // read
 }
 
+// streamed reports whether the stream shows events of type t: not changes
+// to recipient mailboxes and folders only.
+func streamed(t memstore.EventType) bool {
+	switch t {
+	case memstore.EventNew, memstore.EventDeleted, memstore.EventEvicted, memstore.EventRead, memstore.EventReset:
+		return true
+	}
+	return false
+}
+
 // encodeEvent returns the stream message for ev, or nil for events the
-// stream does not show (changes to recipient mailboxes and folders only).
+// stream does not show (see streamed).
 func encodeEvent(ev memstore.Event) []byte {
 	out := eventJSON{Type: string(ev.Type), Seq: ev.Seq}
 	switch ev.Type {
@@ -93,9 +103,20 @@ type eventHub struct {
 	onDrop  func()      // test hook, called with mu held
 }
 
+// ringEvent is a forwarded event; data is its JSON, encoded on first use
+// so that an inbox nobody watches costs no encoding on ingest.
 type ringEvent struct {
 	seq  uint64
+	ev   memstore.Event
 	data []byte
+}
+
+// encoded returns the event's JSON, encoding it once.
+func (r *ringEvent) encoded() []byte {
+	if r.data == nil {
+		r.data = encodeEvent(r.ev)
+	}
+	return r.data
 }
 
 func newEventHub(store Subscriber, log *slog.Logger, stop <-chan struct{}) *eventHub {
@@ -115,24 +136,28 @@ func (eh *eventHub) run() {
 			eh.log.Warn("events: subscription lagged; telling clients to resync")
 			eh.resync(eh.f.seq())
 		default:
-			eh.publish(ev.Seq, encodeEvent(ev))
+			eh.publish(ev)
 		}
 	}
 }
 
 // publish records an event and queues it to every client.
-func (eh *eventHub) publish(seq uint64, data []byte) {
+func (eh *eventHub) publish(ev memstore.Event) {
 	eh.mu.Lock()
 	defer eh.mu.Unlock()
-	eh.last = seq
-	if data == nil {
+	eh.last = ev.Seq
+	if !streamed(ev.Type) {
 		return
 	}
 	if len(eh.ring) == ringSize {
 		eh.floor = eh.ring[0].seq
-		eh.ring = append(eh.ring[:0], eh.ring[1:]...)
+		eh.ring = eh.ring[1:] // append reallocates now and then: amortised O(1)
 	}
-	eh.ring = append(eh.ring, ringEvent{seq: seq, data: data})
+	eh.ring = append(eh.ring, ringEvent{seq: ev.Seq, ev: ev})
+	if len(eh.conns) == 0 {
+		return
+	}
+	data := eh.ring[len(eh.ring)-1].encoded()
 	for c := range eh.conns {
 		c.sentLive = true
 		eh.queueLocked(c, data)
@@ -218,8 +243,8 @@ func (eh *eventHub) replayLocked(c *wsClient, since uint64) {
 		eh.queueLocked(c, controlEvent(eventResync, eh.last))
 		return
 	}
-	for _, ev := range eh.ring {
-		if ev.seq > since && !eh.queueLocked(c, ev.data) {
+	for i := range eh.ring {
+		if eh.ring[i].seq > since && !eh.queueLocked(c, eh.ring[i].encoded()) {
 			return
 		}
 	}
