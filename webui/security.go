@@ -153,7 +153,7 @@ func (h *Handler) cors(w http.ResponseWriter, r *http.Request) bool {
 // sandbox policy (see sandboxPolicy).
 const (
 	apiCSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
-	appCSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+	appCSP = "default-src 'self'; script-src 'self'; style-src 'self'; " +
 		"img-src 'self' data:; font-src 'self' data:; frame-src 'self'; object-src 'none'; " +
 		"frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
