@@ -62,6 +62,9 @@ func startBinary(tb testing.TB, extra ...string) *process {
 		"--http", "127.0.0.1:0", "--smtps", "127.0.0.1:0", "--pop3s", "127.0.0.1:0", "--imaps", "127.0.0.1:0",
 		"--ready-file", ready, "--log-level", "warn"}, extra...)
 	cmd := exec.Command(intrayBinary(tb), args...)
+	// INTRAY_BENCH_SERVER_ENV adds environment for the server only, for
+	// measurements (e.g. "GOMAXPROCS=1 GOGC=200").
+	cmd.Env = append(os.Environ(), strings.Fields(os.Getenv("INTRAY_BENCH_SERVER_ENV"))...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		tb.Fatal(err)
