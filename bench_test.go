@@ -28,12 +28,6 @@ func BenchmarkStartup(b *testing.B) {
 	b.ReportMetric(total/float64(b.N), "ready-ms")
 }
 
-// cpuTicks returns utime+stime of a process in clock ticks (USER_HZ).
-func cpuTicks(tb testing.TB, pid int) int64 {
-	u, s := cpuSplit(tb, pid)
-	return u + s
-}
-
 // cpuSplit returns utime and stime of a process in clock ticks.
 func cpuSplit(tb testing.TB, pid int) (user, sys int64) {
 	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -108,8 +109,14 @@ func TestEndToEnd(t *testing.T) {
 		t.Log("curl not found: POP3 leg skipped")
 	}
 
-	// IMAP with go-imap's client, as alice.
-	ic, err := imapclient.DialInsecure(p.addrs["imap"], nil)
+	// IMAP with go-imap's client, as alice; expunges are collected as they
+	// arrive so the API delete can be seen during IDLE.
+	expunged := make(chan uint32, 4)
+	ic, err := imapclient.DialInsecure(p.addrs["imap"], &imapclient.Options{
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			Expunge: func(seq uint32) { expunged <- seq },
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,16 +143,29 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
-	// Deleting through the API removes it everywhere, the IMAP view included.
+	// Deleting through the API removes it everywhere: the IDLE session is
+	// told at once with an untagged EXPUNGE of sequence number 1.
+	idle, err := ic.Idle()
+	if err != nil {
+		t.Fatal(err)
+	}
 	req, _ := http.NewRequest(http.MethodDelete, base+"/api/v1/messages/"+id, nil)
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode/100 != 2 {
 		t.Fatalf("delete: %v %v", resp, err)
 	}
-	if err := ic.Noop().Wait(); err != nil {
+	select {
+	case seq := <-expunged:
+		if seq != 1 {
+			t.Errorf("EXPUNGE %d, want 1", seq)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no EXPUNGE during IDLE after the API delete")
+	}
+	if err := idle.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if n := ic.Mailbox().NumMessages; n != 0 {
-		t.Errorf("IMAP still sees %d messages after the API delete", n)
+	if err := idle.Wait(); err != nil {
+		t.Fatal(err)
 	}
 	var list struct {
 		Total int `json:"total"`
@@ -153,6 +173,26 @@ func TestEndToEnd(t *testing.T) {
 	getJSON(t, base+"/api/v1/messages", &list)
 	if list.Total != 0 {
 		t.Errorf("total after delete = %d", list.Total)
+	}
+
+	// The reset empties every mailbox; the selected session sees it too.
+	c2, err := smtp.Dial(p.addrs["smtp"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sendWith(t, c2, "alice@example.com", raw)
+	if err := ic.Noop().Wait(); err != nil || ic.Mailbox().NumMessages != 1 {
+		t.Fatalf("after a second delivery: %d messages, %v", ic.Mailbox().NumMessages, err)
+	}
+	req, _ = http.NewRequest(http.MethodDelete, base+"/api/v1/messages", nil)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode/100 != 2 {
+		t.Fatalf("reset: %v %v", resp, err)
+	}
+	if err := ic.Noop().Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if n := ic.Mailbox().NumMessages; n != 0 {
+		t.Errorf("IMAP still sees %d messages after the reset", n)
 	}
 	ic.Logout().Wait()
 	p.stop(t)

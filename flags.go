@@ -102,8 +102,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*c
 	}
 	var envErr error
 	fs.VisitAll(func(f *pflag.Flag) {
-		if f.Changed || envErr != nil {
-			return
+		if f.Changed || envErr != nil || f.Name == "version" {
+			return // --version is a command, not a setting: no env twin
 		}
 		name := "INTRAY_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		if v := getenv(name); v != "" {

@@ -15,15 +15,16 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
 	"intray/imapd"
 	"intray/internal/selfsigned"
+	"intray/internal/srvkit"
 	"intray/memstore"
 	"intray/pop3d"
 	"intray/smtpd"
@@ -39,6 +40,10 @@ const shutdownGrace = 3 * time.Second
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // restore the default action: a second signal ends the process at once
+	}()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
@@ -94,7 +99,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	errc := app.serve(logger)
 	select {
 	case <-ctx.Done():
-		logger.Info("shutting down")
+		logger.Info("shutting down; a second signal stops at once")
 	case err := <-errc:
 		logger.Error("server failed", "err", err)
 		app.shutdown()
@@ -139,60 +144,19 @@ func build(cfg *config, logger *slog.Logger, start time.Time) (*app, error) {
 		MaxMessages: cfg.maxMessages,
 		MaxBytes:    int64(cfg.maxStoreBytes),
 	})}
-	// startTLS is the configuration for the in-session upgrade commands:
-	// nil turns them off; implicit-TLS listeners always have tlsConfig.
-	startTLS := tlsConfig
+	f := factory{cfg: cfg, logger: logger, hostname: hostname, store: a.store, implicitTLS: tlsConfig, startTLS: tlsConfig}
 	if !cfg.starttls {
-		startTLS = nil
+		f.startTLS = nil // no STARTTLS/STLS; implicit-TLS listeners keep theirs
 	}
-	pick := func(implicit bool) *tls.Config {
+	for _, implicit := range []bool{false, true} {
+		suffix, addrs := "", [3]string{cfg.smtp, cfg.pop3, cfg.imap}
 		if implicit {
-			return tlsConfig
+			suffix, addrs = "s", [3]string{cfg.smtps, cfg.pop3s, cfg.imaps}
 		}
-		return startTLS
+		a.add("smtp"+suffix, addrs[0], f.smtp(implicit))
+		a.add("pop3"+suffix, addrs[1], f.pop3(implicit))
+		a.add("imap"+suffix, addrs[2], f.imap(implicit))
 	}
-	newSMTP := func(implicit bool) server {
-		return &smtpd.Server{
-			Hostname:       hostname,
-			TLSConfig:      pick(implicit),
-			ImplicitTLS:    implicit,
-			MaxMessageSize: int64(cfg.maxMessageSize),
-			MaxRecipients:  cfg.maxRecipients,
-			MaxConns:       cfg.maxConns,
-			IdleTimeout:    cfg.smtpIdle,
-			Logger:         logger.With("service", "smtp"),
-			Store:          a.store,
-		}
-	}
-	newPOP3 := func(implicit bool) server {
-		return &pop3d.Server{
-			Hostname:    hostname,
-			TLSConfig:   pick(implicit),
-			ImplicitTLS: implicit,
-			MaxConns:    cfg.maxConns,
-			IdleTimeout: cfg.pop3Idle,
-			Logger:      logger.With("service", "pop3"),
-			Store:       a.store,
-		}
-	}
-	newIMAP := func(implicit bool) server {
-		return &imapd.Server{
-			Hostname:    hostname,
-			TLSConfig:   pick(implicit),
-			ImplicitTLS: implicit,
-			MaxConns:    cfg.maxConns,
-			IdleTimeout: cfg.imapIdle,
-			MaxLiteral:  int64(cfg.maxMessageSize),
-			Logger:      logger.With("service", "imap"),
-			Store:       a.store,
-		}
-	}
-	a.add("smtp", cfg.smtp, newSMTP(false))
-	a.add("pop3", cfg.pop3, newPOP3(false))
-	a.add("imap", cfg.imap, newIMAP(false))
-	a.add("smtps", cfg.smtps, newSMTP(true))
-	a.add("pop3s", cfg.pop3s, newPOP3(true))
-	a.add("imaps", cfg.imaps, newIMAP(true))
 	if _, on := listenAddr(cfg.http); on {
 		// The web handler follows the store's events; with HTTP off it is
 		// not created at all.
@@ -203,6 +167,47 @@ func build(cfg *config, logger *slog.Logger, start time.Time) (*app, error) {
 		a.add("http", cfg.http, webui.NewServer(web))
 	}
 	return a, nil
+}
+
+// factory builds the protocol servers from the configuration.
+type factory struct {
+	cfg                   *config
+	logger                *slog.Logger
+	hostname              string
+	store                 *memstore.Store
+	implicitTLS, startTLS *tls.Config // startTLS nil: no in-session upgrade
+}
+
+func (f factory) tls(implicit bool) *tls.Config {
+	if implicit {
+		return f.implicitTLS
+	}
+	return f.startTLS
+}
+
+func (f factory) smtp(implicit bool) server {
+	return &smtpd.Server{
+		Hostname: f.hostname, TLSConfig: f.tls(implicit), ImplicitTLS: implicit,
+		MaxMessageSize: int64(f.cfg.maxMessageSize), MaxRecipients: f.cfg.maxRecipients,
+		MaxConns: f.cfg.maxConns, IdleTimeout: f.cfg.smtpIdle,
+		Logger: f.logger.With("service", "smtp"), Store: f.store,
+	}
+}
+
+func (f factory) pop3(implicit bool) server {
+	return &pop3d.Server{
+		Hostname: f.hostname, TLSConfig: f.tls(implicit), ImplicitTLS: implicit,
+		MaxConns: f.cfg.maxConns, IdleTimeout: f.cfg.pop3Idle,
+		Logger: f.logger.With("service", "pop3"), Store: f.store,
+	}
+}
+
+func (f factory) imap(implicit bool) server {
+	return &imapd.Server{
+		Hostname: f.hostname, TLSConfig: f.tls(implicit), ImplicitTLS: implicit,
+		MaxConns: f.cfg.maxConns, IdleTimeout: f.cfg.imapIdle, MaxLiteral: int64(f.cfg.maxMessageSize),
+		Logger: f.logger.With("service", "imap"), Store: f.store,
+	}
 }
 
 func (a *app) newWeb(cfg *config, logger *slog.Logger, start time.Time) (*webui.Handler, error) {
@@ -281,8 +286,7 @@ func (a *app) serve(logger *slog.Logger) <-chan error {
 }
 
 func isClosed(err error) bool {
-	return errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "Server closed") ||
-		strings.Contains(err.Error(), "server closed")
+	return errors.Is(err, net.ErrClosed) || errors.Is(err, http.ErrServerClosed) || errors.Is(err, srvkit.ErrServerClosed)
 }
 
 // shutdown stops every server in parallel, giving sessions shutdownGrace.

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/smtp"
+	"net/textproto"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,10 +49,11 @@ func intrayBinary(tb testing.TB) string {
 
 // process is a running intray binary.
 type process struct {
-	cmd     *exec.Cmd
-	addrs   map[string]string
-	stderr  *bytes.Buffer
-	readyMs float64 // start-up time the banner reports
+	cmd       *exec.Cmd
+	addrs     map[string]string
+	readyFile string
+	stderr    *bytes.Buffer
+	readyMs   float64 // start-up time the banner reports
 }
 
 // startBinary runs intray with every service on a free port and waits for
@@ -69,7 +72,7 @@ func startBinary(tb testing.TB, extra ...string) *process {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p := &process{cmd: cmd, stderr: new(bytes.Buffer)}
+	p := &process{cmd: cmd, readyFile: ready, stderr: new(bytes.Buffer)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
@@ -87,8 +90,9 @@ func startBinary(tb testing.TB, extra ...string) *process {
 	if !sc.Scan() {
 		tb.Fatalf("no banner; stderr: %s", p.stderr)
 	}
-	if _, after, ok := strings.Cut(sc.Text(), "(ready in "); ok {
-		fmt.Sscanf(after, "%f", &p.readyMs)
+	_, after, _ := strings.Cut(sc.Text(), "(ready in ")
+	if _, err := fmt.Sscanf(after, "%f", &p.readyMs); err != nil {
+		tb.Fatalf("banner %q: no start-up time: %v", sc.Text(), err)
 	}
 	go io.Copy(io.Discard, stdout)
 	b, err := os.ReadFile(ready)
@@ -119,10 +123,13 @@ func (p *process) stop(tb testing.TB) {
 
 func TestBinaryServesSMTPAndStopsOnSIGTERM(t *testing.T) {
 	p := startBinary(t)
-	for _, name := range []string{"smtp", "smtps"} {
+	for _, name := range []string{"smtp", "pop3", "imap", "http", "smtps", "pop3s", "imaps"} {
 		if !strings.HasPrefix(p.addrs[name], "127.0.0.1:") || strings.HasSuffix(p.addrs[name], ":0") {
 			t.Errorf("ready file %s = %q", name, p.addrs[name])
 		}
+	}
+	if p.addrs["web"] != "http://"+p.addrs["http"]+"/" {
+		t.Errorf("ready file web = %q", p.addrs["web"])
 	}
 	msg := "From: a@example.com\r\nTo: b@example.com\r\nSubject: hello\r\n\r\nhi\r\n"
 	// STARTTLS is offered with a self-signed certificate, which SendMail
@@ -134,10 +141,42 @@ func TestBinaryServesSMTPAndStopsOnSIGTERM(t *testing.T) {
 	if ok, _ := c.Extension("STARTTLS"); !ok {
 		t.Error("STARTTLS not offered")
 	}
+	sendWith(t, c, "b@example.com", msg)
+
+	// The same over implicit TLS, read back over POP3S.
+	tc, err := tls.Dial("tcp", p.addrs["smtps"], &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := smtp.NewClient(tc, "localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sendWith(t, sc, "b@example.com", strings.Replace(msg, "hello", "over tls", 1))
+	if got := pop3sRetr(t, p.addrs["pop3s"], "b@example.com", 2); !strings.Contains(got, "Subject: over tls") {
+		t.Errorf("POP3S RETR 2 = %q", got)
+	}
+
+	var list struct {
+		Total int `json:"total"`
+	}
+	getJSON(t, "http://"+p.addrs["http"]+"/api/v1/messages", &list)
+	if list.Total != 2 {
+		t.Errorf("API total = %d, want 2", list.Total)
+	}
+	p.stop(t)
+	if _, err := os.Stat(p.readyFile); !os.IsNotExist(err) {
+		t.Errorf("ready file left behind: %v", err)
+	}
+}
+
+// sendWith sends msg from a@example.com to rcpt and quits.
+func sendWith(t *testing.T, c *smtp.Client, rcpt, msg string) {
+	t.Helper()
 	if err := c.Mail("a@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Rcpt("b@example.com"); err != nil {
+	if err := c.Rcpt(rcpt); err != nil {
 		t.Fatal(err)
 	}
 	w, err := c.Data()
@@ -148,8 +187,35 @@ func TestBinaryServesSMTPAndStopsOnSIGTERM(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	c.Quit()
-	p.stop(t)
+	if err := c.Quit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pop3sRetr logs in over implicit TLS and returns message n; a small
+// client of its own, since curl and Python are covered in pop3d's tests.
+func pop3sRetr(t *testing.T, addr, user string, n int) string {
+	t.Helper()
+	c, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tp := textproto.NewConn(c)
+	for _, cmd := range []string{"", "USER " + user, "PASS x", fmt.Sprintf("RETR %d", n)} {
+		if cmd != "" {
+			tp.PrintfLine("%s", cmd)
+		}
+		line, err := tp.ReadLine()
+		if err != nil || !strings.HasPrefix(line, "+OK") {
+			t.Fatalf("POP3S %q: %q %v", cmd, line, err)
+		}
+	}
+	lines, err := tp.ReadDotLines()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func TestBinaryWithoutSTARTTLSWorksWithSendMail(t *testing.T) {

@@ -69,6 +69,7 @@ type Subscription struct {
 	ch     chan Event
 	store  *Store
 	seq    uint64
+	user   *string // only events that touch this user's mailboxes; nil: all
 	lagged atomic.Bool
 	closed bool // guarded by store.mu
 }
@@ -86,6 +87,33 @@ func (s *Store) Subscribe(buffer int) *Subscription {
 	s.subs[sub] = struct{}{}
 	s.mu.Unlock()
 	return sub
+}
+
+// SubscribeUser is Subscribe for one login's mailboxes: it receives only
+// the events whose Changes touch a mailbox of that user (see UserKey), and
+// every EventReset. For the catch-all user that is every delivery, since
+// every message lands in the catch-all INBOX. An IMAP session uses it so
+// that mail for other recipients neither wakes it nor fills its buffer.
+func (s *Store) SubscribeUser(buffer int, login string) *Subscription {
+	sub := s.Subscribe(buffer)
+	key := UserKey(login)
+	s.mu.Lock()
+	sub.user = &key
+	s.mu.Unlock()
+	return sub
+}
+
+// wants reports whether the subscription receives ev.
+func (sub *Subscription) wants(ev *Event) bool {
+	if sub.user == nil || ev.Type == EventReset {
+		return true
+	}
+	for i := range ev.Changes {
+		if ev.Changes[i].User == *sub.user {
+			return true
+		}
+	}
+	return false
 }
 
 // Seq is the sequence number of the last event published before the
@@ -120,6 +148,9 @@ func (s *Store) publishLocked(ev Event) {
 	s.seq++
 	ev.Seq = s.seq
 	for sub := range s.subs {
+		if !sub.wants(&ev) {
+			continue
+		}
 		select {
 		case sub.ch <- ev:
 		default:

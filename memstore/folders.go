@@ -11,7 +11,7 @@ import (
 
 // ListMailboxes returns login's mailboxes sorted by name, INBOX first.
 func (s *Store) ListMailboxes(login string) []MailboxInfo {
-	mb, err := s.rmailbox(login, Inbox)
+	mb, err := s.rlockMailbox(login, Inbox)
 	if err != nil {
 		return nil
 	}
@@ -32,7 +32,7 @@ func (s *Store) ListMailboxes(login string) []MailboxInfo {
 
 // Status returns one mailbox's counters. The error wraps ErrNoMailbox.
 func (s *Store) Status(login, name string) (MailboxInfo, error) {
-	mb, err := s.rmailbox(login, name)
+	mb, err := s.rlockMailbox(login, name)
 	if err != nil {
 		return MailboxInfo{}, fmt.Errorf("status %q: %w", name, err)
 	}
@@ -43,7 +43,7 @@ func (s *Store) Status(login, name string) (MailboxInfo, error) {
 // Snapshot returns a mailbox's counters and a copy of all its entries in
 // UID order, taken atomically.
 func (s *Store) Snapshot(login, name string) (MailboxInfo, []Entry, error) {
-	mb, err := s.rmailbox(login, name)
+	mb, err := s.rlockMailbox(login, name)
 	if err != nil {
 		return MailboxInfo{}, nil, fmt.Errorf("snapshot %q: %w", name, err)
 	}
@@ -58,7 +58,7 @@ func (s *Store) Snapshot(login, name string) (MailboxInfo, []Entry, error) {
 // Entries returns the current entries of the given UIDs (ascending; UIDs
 // that are gone are left out).
 func (s *Store) Entries(login, name string, uids []uint32) ([]Entry, error) {
-	mb, err := s.rmailbox(login, name)
+	mb, err := s.rlockMailbox(login, name)
 	if err != nil {
 		return nil, fmt.Errorf("entries of %q: %w", name, err)
 	}
@@ -164,8 +164,12 @@ func (s *Store) Expunge(login, name string, uids []uint32) ([]uint32, error) {
 }
 
 // Remove removes the given UIDs whatever their flags, with Expunge's
-// semantics otherwise. POP3 uses it to commit DELE at QUIT.
+// semantics otherwise; with no UIDs it removes nothing. POP3 uses it to
+// commit DELE at QUIT.
 func (s *Store) Remove(login, name string, uids []uint32) ([]uint32, error) {
+	if len(uids) == 0 {
+		return nil, nil
+	}
 	return s.remove(login, name, uids, false)
 }
 
@@ -274,8 +278,7 @@ func (s *Store) evNewOrMailboxLocked(mb *mailbox, m *Message, flags Flags, keywo
 	if mb.isCatchAllInbox() {
 		ev.Type, ev.Message = EventNew, m
 	}
-	m.Seq = s.seq + 1
-	s.publishLocked(ev)
+	s.publishLocked(ev) // its Seq is the m.Seq insertLocked set
 }
 
 // Append stores a new message in one mailbox (IMAP APPEND) with the given
@@ -319,18 +322,34 @@ func (s *Store) CreateMailbox(login, name string) error {
 	if u.mailboxes[name] != nil {
 		return fmt.Errorf("create %q: %w", name, ErrExists)
 	}
+	if err := s.makeParentsLocked(u, name); err != nil {
+		return fmt.Errorf("create %q: %w", name, err)
+	}
+	s.addMailboxLocked(u, name)
+	return nil
+}
+
+// makeParentsLocked creates the missing superior levels of a hierarchical
+// name (RFC 3501 6.3.3, 6.3.5), checking the per-user limit for them and
+// for name itself.
+func (s *Store) makeParentsLocked(u *user, name string) error {
 	parts := strings.Split(name, Delimiter)
 	if len(u.mailboxes)+len(parts) > maxMailboxes {
-		return fmt.Errorf("create %q: too many mailboxes: %w", name, ErrInvalidName)
+		return fmt.Errorf("more than %d mailboxes: %w", maxMailboxes, ErrInvalidName)
 	}
-	for i := range parts {
-		n := strings.Join(parts[:i+1], Delimiter)
-		if u.mailboxes[n] == nil {
-			mb := s.newMailboxLocked(u, n)
-			s.publishLocked(Event{Type: EventMailbox, Changes: []Change{{Mailbox: mb.id, User: u.key, Kind: ChangeCreated, Name: mb.name}}})
+	for i := 1; i < len(parts); i++ {
+		if n := strings.Join(parts[:i], Delimiter); u.mailboxes[n] == nil {
+			s.addMailboxLocked(u, n)
 		}
 	}
 	return nil
+}
+
+// addMailboxLocked creates one mailbox and publishes ChangeCreated.
+func (s *Store) addMailboxLocked(u *user, name string) *mailbox {
+	mb := s.newMailboxLocked(u, name)
+	s.publishLocked(Event{Type: EventMailbox, Changes: []Change{{Mailbox: mb.id, User: u.key, Kind: ChangeCreated, Name: mb.name}}})
+	return mb
 }
 
 // DeleteMailbox deletes a folder and the messages only it held. INBOX cannot
@@ -383,6 +402,9 @@ func (s *Store) RenameMailbox(login, oldName, newName string) error {
 	if newName == Inbox || strings.HasPrefix(newName, mb.name+Delimiter) {
 		return fmt.Errorf("rename %q to %q: %w", mb.name, newName, ErrInvalidName)
 	}
+	if err := s.makeParentsLocked(u, newName); err != nil {
+		return fmt.Errorf("rename to %q: %w", newName, err)
+	}
 	from := mb.name // canonical spelling of oldName
 	prefix := from + Delimiter
 	var moving []*mailbox
@@ -407,8 +429,10 @@ func (s *Store) renameInboxLocked(inbox *mailbox, newName string) error {
 	if inbox.isCatchAllInbox() {
 		return fmt.Errorf("rename the catch-all INBOX: %w", ErrInvalidName)
 	}
-	dst := s.newMailboxLocked(inbox.user, newName)
-	s.publishLocked(Event{Type: EventMailbox, Changes: []Change{{Mailbox: dst.id, User: dst.user.key, Kind: ChangeCreated, Name: dst.name}}})
+	if err := s.makeParentsLocked(inbox.user, newName); err != nil {
+		return fmt.Errorf("rename INBOX to %q: %w", newName, err)
+	}
+	dst := s.addMailboxLocked(inbox.user, newName)
 	uids := make([]uint32, len(inbox.entries))
 	for i, e := range inbox.entries {
 		uids[i] = e.uid

@@ -123,7 +123,9 @@ func (s *Store) userLocked(key string) *user {
 
 func (s *Store) newMailboxLocked(u *user, name string) *mailbox {
 	s.mailboxID++
-	s.uidValidity++
+	// UIDVALIDITY follows the clock and only grows, so that a restarted
+	// intray never reuses a value a client may have cached.
+	s.uidValidity = max(s.uidValidity+1, uint32(s.now().Unix()))
 	mb := &mailbox{id: s.mailboxID, user: u, name: name, uidValidity: s.uidValidity, uidNext: 1}
 	u.mailboxes[name] = mb
 	return mb
@@ -140,10 +142,10 @@ func (s *Store) mailboxLocked(login, name string) (*mailbox, error) {
 	return mb, nil
 }
 
-// rmailbox finds login's mailbox under the read lock; a user not seen yet
+// rlockMailbox finds login's mailbox under the read lock; a user not seen yet
 // has only empty default mailboxes, so it is created under the write lock.
 // It returns with s.mu read-locked on success and unlocked on error.
-func (s *Store) rmailbox(login, name string) (*mailbox, error) {
+func (s *Store) rlockMailbox(login, name string) (*mailbox, error) {
 	key := UserKey(login)
 	s.mu.RLock()
 	if u := s.users[key]; u != nil {
@@ -157,7 +159,7 @@ func (s *Store) rmailbox(login, name string) (*mailbox, error) {
 	s.mu.Lock()
 	s.userLocked(key)
 	s.mu.Unlock()
-	return s.rmailbox(login, name)
+	return s.rlockMailbox(login, name)
 }
 
 func (mb *mailbox) infoLocked() MailboxInfo {

@@ -11,8 +11,8 @@ import (
 type Address = mimepart.Address
 
 // Envelope is the SMTP envelope of a message and the facts of the session
-// that delivered it. Values are copied into the store; the caller keeps no
-// reference to them.
+// that delivered it. The store takes ownership of it (RcptTo included): the
+// caller must not modify it afterwards.
 type Envelope struct {
 	MailFrom   string   // reverse-path without brackets; "" for MAIL FROM:<>
 	RcptTo     []string // forward-paths without brackets, in RCPT order, Bcc included

@@ -352,6 +352,12 @@ const parallelMatchMin = 4096
 func (m *Matcher) matchAll(snap []entry) []bool {
 	hits := make([]bool, len(snap))
 	workers := min(runtime.GOMAXPROCS(0), len(snap)/parallelMatchMin+1)
+	if workers == 1 {
+		for i := range snap {
+			hits[i] = m.Match(Entry{UID: snap[i].uid, Msg: snap[i].msg, Flags: snap[i].flags})
+		}
+		return hits
+	}
 	chunk := (len(snap) + workers - 1) / workers
 	var wg sync.WaitGroup
 	for lo := 0; lo < len(snap); lo += chunk {

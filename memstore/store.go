@@ -97,7 +97,7 @@ func New(opts Options) *Store {
 	}
 	// UIDVALIDITY values start from the clock so that a restarted intray
 	// never reuses a UIDVALIDITY a client may have cached (RFC 3501 2.3.1.1).
-	s.uidValidity = uint32(s.now().Unix())
+	s.uidValidity = uint32(s.now().Unix()) - 1
 	s.userLocked(CatchAll)
 	return s
 }

@@ -552,3 +552,69 @@ func FuzzAdd(f *testing.F) {
 		}
 	})
 }
+
+func TestSubscribeUser(t *testing.T) {
+	s := New(Options{})
+	bob := s.SubscribeUser(0, "Bob@x")
+	defer bob.Close()
+	all := s.SubscribeUser(0, "admin")
+	defer all.Close()
+	mustAdd(t, s, []string{"carol@x"}, msg("a@x", "carol@x", "for carol", "b"))
+	m := mustAdd(t, s, []string{"bob@x"}, msg("a@x", "bob@x", "for bob", "b"))
+	s.CreateMailbox("carol@x", "Work")
+	s.Reset()
+	var got []EventType
+	for len(bob.C) > 0 {
+		ev := <-bob.C
+		if ev.Type == EventNew && ev.Message != m {
+			t.Errorf("bob got carol's mail")
+		}
+		got = append(got, ev.Type)
+	}
+	if !slices.Equal(got, []EventType{EventNew, EventReset}) {
+		t.Errorf("bob's events = %v", got)
+	}
+	if n := len(all.C); n != 3 { // two deliveries through the catch-all INBOX, the reset
+		t.Errorf("catch-all subscriber got %d events", n)
+	}
+}
+
+func TestRemoveNothing(t *testing.T) {
+	s := New(Options{})
+	mustAdd(t, s, []string{"bob@x"}, msg("a@x", "bob@x", "s", "b"))
+	for _, uids := range [][]uint32{nil, {}} {
+		if gone, err := s.Remove("admin", Inbox, uids); err != nil || len(gone) != 0 {
+			t.Fatalf("Remove(%v) = %v, %v", uids, gone, err)
+		}
+	}
+	if st := s.Stats(); st.Messages != 1 {
+		t.Fatalf("Remove with no UIDs removed mail: %+v", st)
+	}
+}
+
+func TestRenameCreatesParentsAndKeepsTheLimit(t *testing.T) {
+	s := New(Options{})
+	mustAdd(t, s, []string{"bob@x"}, msg("a@x", "bob@x", "s", "b"))
+	if err := s.RenameMailbox("bob@x", Inbox, "a/b/c"); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, mb := range s.ListMailboxes("bob@x") {
+		names = append(names, mb.Name)
+	}
+	for _, want := range []string{"a", "a/b", "a/b/c", Inbox} {
+		if !slices.Contains(names, want) {
+			t.Fatalf("after RENAME INBOX a/b/c: %v lacks %q", names, want)
+		}
+	}
+	if n := len(snapshot(t, s, "bob@x", "a/b/c")); n != 1 {
+		t.Fatalf("a/b/c holds %d messages", n)
+	}
+	var err error
+	for i := 0; err == nil && i < 2*maxMailboxes; i++ {
+		err = s.RenameMailbox("bob@x", Inbox, fmt.Sprintf("r%d", i))
+	}
+	if !errors.Is(err, ErrInvalidName) || len(s.ListMailboxes("bob@x")) > maxMailboxes {
+		t.Fatalf("limit not kept: %v, %d mailboxes", err, len(s.ListMailboxes("bob@x")))
+	}
+}
