@@ -68,6 +68,7 @@ type inbox struct {
 
 	mu        sync.Mutex
 	httpAddr  string
+	conns     <-chan net.Conn // accepted on httpAddr, for the current server (see acceptForever)
 	srv       *http.Server
 	served    chan struct{} // closed when the current Serve returns
 	exception []string      // uncaught exceptions of the page
@@ -120,7 +121,8 @@ func newInbox(t *testing.T, opts ...inboxOption) *inbox {
 	}
 	in.httpAddr = ln.Addr().String()
 	in.url = "http://" + in.httpAddr + "/"
-	in.serve(ln)
+	in.conns = acceptForever(t, ln)
+	in.serve()
 	t.Cleanup(in.stopServer)
 
 	allocOpts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -171,8 +173,69 @@ func newInbox(t *testing.T, opts ...inboxOption) *inbox {
 	return in
 }
 
-// serve serves the web UI on ln with a fresh handler over the same store.
-func (in *inbox) serve(ln net.Listener) {
+// acceptForever accepts on ln until the test ends and hands each
+// connection to whichever server is serving (see handoffListener). The
+// socket stays open across stopServer and restartServer: closing it and
+// listening again on the same port could fail while the port is briefly
+// taken (and would need a retry loop with sleeps). While no server is
+// serving, connections wait here or in the kernel's backlog, as they would
+// while a restarted intray starts.
+func acceptForever(t *testing.T, ln net.Listener) <-chan net.Conn {
+	conns := make(chan net.Conn)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			select {
+			case conns <- c:
+			case <-stop:
+				c.Close()
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		close(stop)
+		ln.Close()
+		<-done
+	})
+	return conns
+}
+
+// handoffListener is one server's view of the test's HTTP socket: it
+// accepts from acceptForever until it is closed, leaving the socket open
+// for the next server.
+type handoffListener struct {
+	addr   net.Addr
+	conns  <-chan net.Conn
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (l *handoffListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *handoffListener) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return nil
+}
+
+func (l *handoffListener) Addr() net.Addr { return l.addr }
+
+// serve serves the web UI on the test's HTTP socket with a fresh handler
+// over the same store.
+func (in *inbox) serve() {
 	h := webui.New(webui.Config{
 		Store:   in.store,
 		Version: "test",
@@ -181,6 +244,8 @@ func (in *inbox) serve(ln net.Listener) {
 		},
 	})
 	srv := webui.NewServer(h)
+	addr, _ := net.ResolveTCPAddr("tcp", in.httpAddr)
+	ln := &handoffListener{addr: addr, conns: in.conns, closed: make(chan struct{})}
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
@@ -208,21 +273,10 @@ func (in *inbox) stopServer() {
 	<-served
 }
 
-// restartServer serves again on the same address, as a restarted intray would.
+// restartServer serves again on the same address, as a restarted intray
+// would (with a new handler: a new event sequence floor, no waiters).
 func (in *inbox) restartServer() {
-	in.t.Helper()
-	var ln net.Listener
-	var err error
-	for range 50 { // the old socket may linger for a moment
-		if ln, err = net.Listen("tcp", in.httpAddr); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		in.t.Fatalf("listen again on %s: %v", in.httpAddr, err)
-	}
-	in.serve(ln)
+	in.serve()
 }
 
 func (in *inbox) watchExceptions() {

@@ -33,7 +33,7 @@ func TestEndToEnd(t *testing.T) {
 	ws := dialEvents(t, e.url, "")
 	readEvent(t, ws)
 	res := e.startWait(context.Background(), "to=bob@example.com&timeout=30s")
-	waitFor(t, func() bool { return e.h.waits.count() == 1 })
+	e.waitWaiters(1)
 
 	rcpt := []string{"bob@example.com", "carol@example.com", "hidden@example.com"}
 	if err := smtp.SendMail(smtpAddr, nil, "zoe@example.com", rcpt, []byte(richMsg)); err != nil {

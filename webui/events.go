@@ -80,8 +80,8 @@ func mustJSON(v any) []byte {
 }
 
 // eventHub fans the store's events out to websocket clients: one store
-// subscription, read by run, encoded once per event, queued to each
-// client without blocking.
+// subscription, read by run, encoded once per event (and not at all while
+// no client is connected), queued to each client without blocking.
 type eventHub struct {
 	log     *slog.Logger
 	stop    <-chan struct{}
@@ -93,30 +93,40 @@ type eventHub struct {
 	pingPeriod time.Duration // wsPingPeriod
 	pongWait   time.Duration // wsPongWait
 
-	mu      sync.Mutex // guards the fields below
-	conns   map[*wsClient]struct{}
-	ring    []ringEvent // the newest forwarded events, oldest first
-	floor   uint64      // every forwarded event with Seq > floor is in ring
-	last    uint64      // Seq of the last event processed
-	closed  bool        // closeClients was called
-	dropped int         // clients dropped for being slow
-	onDrop  func()      // test hook, called with mu held
+	mu    sync.Mutex // guards the fields below
+	conns map[*wsClient]struct{}
+	// ring holds the JSON of the newest streamed events, oldest first,
+	// for {"since": seq}. It only holds encoded bytes (never a
+	// memstore.Event, which would keep a message's raw bytes alive), and
+	// only while a client is connected: without clients it is empty and
+	// floor is raised to last, so an older since gets a resync.
+	ring    []ringEvent
+	floor   uint64 // every streamed event with Seq > floor is in ring
+	last    uint64 // Seq of the last event processed
+	closed  bool   // closeClients was called
+	dropped int    // clients dropped for being slow
+	onDrop  func() // test hook, called with mu held
+	changed notify // test hook, signalled with mu held after clients or last change
 }
 
-// ringEvent is a forwarded event; data is its JSON, encoded on first use
-// so that an inbox nobody watches costs no encoding on ingest.
+// ringEvent is a streamed event's JSON.
 type ringEvent struct {
 	seq  uint64
-	ev   memstore.Event
 	data []byte
 }
 
-// encoded returns the event's JSON, encoding it once.
-func (r *ringEvent) encoded() []byte {
-	if r.data == nil {
-		r.data = encodeEvent(r.ev)
+// notify is a test hook that lets a test wait for a hub's state to change
+// without polling: when not nil it is signalled, without blocking, after
+// every change. Tests make it with a buffer of one.
+type notify chan struct{}
+
+func (n notify) signal() {
+	if n != nil {
+		select {
+		case n <- struct{}{}:
+		default:
+		}
 	}
-	return r.data
 }
 
 func newEventHub(store Subscriber, log *slog.Logger, stop <-chan struct{}) *eventHub {
@@ -141,34 +151,54 @@ func (eh *eventHub) run() {
 	}
 }
 
-// publish records an event and queues it to every client.
+// publish records an event and queues it to every client. The event is
+// encoded outside mu, and only when a client is connected.
 func (eh *eventHub) publish(ev memstore.Event) {
+	var data []byte
+	if streamed(ev.Type) && eh.clientCount() > 0 {
+		data = encodeEvent(ev)
+	}
 	eh.mu.Lock()
 	defer eh.mu.Unlock()
+	defer eh.changed.signal()
 	eh.last = ev.Seq
-	if !streamed(ev.Type) {
+	switch {
+	case !streamed(ev.Type):
 		return
-	}
-	if len(eh.ring) == ringSize {
-		eh.floor = eh.ring[0].seq
-		eh.ring = eh.ring[1:] // append reallocates now and then: amortised O(1)
-	}
-	eh.ring = append(eh.ring, ringEvent{seq: ev.Seq, ev: ev})
-	if len(eh.conns) == 0 {
+	case len(eh.conns) == 0:
+		eh.forgetLocked()
 		return
+	case data == nil:
+		data = encodeEvent(ev) // a client registered after the check above
 	}
-	data := eh.ring[len(eh.ring)-1].encoded()
+	if ev.Type == memstore.EventReset {
+		eh.forgetLocked() // a since before the reset resyncs: a reload is what a reset asks for
+	} else {
+		if len(eh.ring) == ringSize {
+			eh.floor = eh.ring[0].seq
+			eh.ring[0] = ringEvent{}
+			eh.ring = eh.ring[1:] // append reallocates now and then: amortised O(1)
+		}
+		eh.ring = append(eh.ring, ringEvent{seq: ev.Seq, data: data})
+	}
 	for c := range eh.conns {
 		c.sentLive = true
 		eh.queueLocked(c, data)
 	}
 }
 
+// forgetLocked empties the ring: every since before last now resyncs.
+func (eh *eventHub) forgetLocked() {
+	eh.ring, eh.floor = nil, eh.last
+}
+
 // resync forgets the ring and tells every client to reload.
 func (eh *eventHub) resync(seq uint64) {
 	eh.mu.Lock()
 	defer eh.mu.Unlock()
-	eh.last, eh.floor, eh.ring = seq, seq, nil
+	defer eh.changed.signal()
+	eh.last = seq
+	eh.forgetLocked()
 	data := controlEvent(eventResync, seq)
 	for c := range eh.conns {
 		c.sentLive = true
@@ -200,6 +230,10 @@ func (eh *eventHub) dropLocked(c *wsClient, code int, text string) {
 	delete(eh.conns, c)
 	c.closeCode, c.closeText = code, text
 	close(c.gone)
+	if len(eh.conns) == 0 {
+		eh.forgetLocked() // nobody to replay to: keep nothing
+	}
+	eh.changed.signal()
 }
 
 // register adds c, queues hello and, if since is given, the replay. It
@@ -212,6 +246,7 @@ func (eh *eventHub) register(c *wsClient, since *uint64) bool {
 	}
 	eh.clients.Add(1)
 	eh.conns[c] = struct{}{}
+	eh.changed.signal()
 	eh.queueLocked(c, controlEvent(eventHello, eh.last))
 	if since != nil {
 		eh.replayLocked(c, *since)
@@ -244,7 +279,7 @@ func (eh *eventHub) replayLocked(c *wsClient, since uint64) {
 		return
 	}
 	for i := range eh.ring {
-		if eh.ring[i].seq > since && !eh.queueLocked(c, eh.ring[i].encoded()) {
+		if eh.ring[i].seq > since && !eh.queueLocked(c, eh.ring[i].data) {
 			return
 		}
 	}
@@ -262,7 +297,7 @@ func (eh *eventHub) closeClients() {
 	eh.clients.Wait()
 }
 
-// clientCount returns the number of connected clients (a test hook).
+// clientCount returns the number of connected clients.
 func (eh *eventHub) clientCount() int {
 	eh.mu.Lock()
 	defer eh.mu.Unlock()

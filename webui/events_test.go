@@ -1,12 +1,15 @@
 package webui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/gorilla/websocket"
 
@@ -115,14 +118,13 @@ func TestEventsStream(t *testing.T) {
 
 func TestEventsSince(t *testing.T) {
 	e := newTestEnv(t)
-	ws := dialEvents(t, e.url, "")
-	start := readEvent(t, ws).Seq
-	ws.Close()
+	keeper := dialEvents(t, e.url, "") // the ring is only kept while a client is connected
+	start := readEvent(t, keeper).Seq
 	var ids []string
 	for i := range 3 {
 		ids = append(ids, e.add(plainMsg("bob@example.com", fmt.Sprint(i)), "bob@example.com").ID)
 	}
-	waitFor(t, func() bool { return e.h.events.lastSeq() == e.store.Stats().Seq })
+	e.waitSeq()
 	check := func(ws *websocket.Conn) {
 		t.Helper()
 		for _, id := range ids {
@@ -132,7 +134,7 @@ func TestEventsSince(t *testing.T) {
 		}
 	}
 	// With ?since= on the URL.
-	ws = dialEvents(t, e.url, "", fmt.Sprintf("?since=%d", start))
+	ws := dialEvents(t, e.url, "", fmt.Sprintf("?since=%d", start))
 	if ev := readEvent(t, ws); ev.Type != "hello" {
 		t.Fatalf("first = %+v", ev)
 	}
@@ -162,7 +164,7 @@ func TestEventsSince(t *testing.T) {
 	for i := range ringSize {
 		e.add(plainMsg("bob@example.com", fmt.Sprint(i)), "bob@example.com")
 	}
-	waitFor(t, func() bool { return e.h.events.lastSeq() == e.store.Stats().Seq })
+	e.waitSeq()
 	ws = dialEvents(t, e.url, "", fmt.Sprintf("?since=%d", start))
 	readEvent(t, ws)
 	if ev := readEvent(t, ws); ev.Type != "resync" {
@@ -273,8 +275,8 @@ func TestEventsPingAndPongTimeout(t *testing.T) {
 	}
 	// A client that never reads never answers a ping: it is dropped.
 	mute := dialEvents(t, e.url, "")
-	_ = mute
-	waitFor(t, func() bool { return e.h.events.clientCount() == 1 })
+	readEvent(t, mute) // registered
+	e.waitEvents(func() bool { return e.h.events.clientCount() == 1 })
 }
 
 func TestEventsReadLimit(t *testing.T) {
@@ -285,11 +287,103 @@ func TestEventsReadLimit(t *testing.T) {
 	if code := closeCode(t, ws); code != websocket.CloseMessageTooBig && code != 0 {
 		t.Errorf("close code %d, want 1009", code)
 	}
-	waitFor(t, func() bool { return e.h.events.clientCount() == 0 })
+	e.waitEvents(func() bool { return e.h.events.clientCount() == 0 })
 }
 
 // dialEventsWithHost opens the event stream with a given Host header.
 func dialEventsWithHost(base, host string) (*websocket.Conn, *http.Response, error) {
 	u := "ws" + strings.TrimPrefix(base, "http") + "/api/v1/events"
 	return websocket.DefaultDialer.Dial(u, http.Header{"Host": {host}})
+}
+
+// ringLen returns how many events the replay ring holds.
+func ringLen(eh *eventHub) int {
+	eh.mu.Lock()
+	defer eh.mu.Unlock()
+	return len(eh.ring)
+}
+
+// TestEventsNoRingWithoutClients checks that events nobody watches are
+// neither encoded nor kept, and that a since from before them resyncs.
+func TestEventsNoRingWithoutClients(t *testing.T) {
+	e := newTestEnv(t)
+	before := e.store.Stats().Seq
+	e.add(plainMsg("bob@example.com", "unwatched"), "bob@example.com")
+	e.waitSeq()
+	if n := ringLen(e.h.events); n != 0 {
+		t.Fatalf("ring holds %d events without a client", n)
+	}
+	ws := dialEvents(t, e.url, "", fmt.Sprintf("?since=%d", before))
+	readEvent(t, ws) // hello
+	if ev := readEvent(t, ws); ev.Type != "resync" {
+		t.Fatalf("since before unwatched events: %+v, want resync", ev)
+	}
+	// The ring is dropped when the last client leaves.
+	e.add(plainMsg("bob@example.com", "watched"), "bob@example.com")
+	readEvent(t, ws)
+	if n := ringLen(e.h.events); n != 1 {
+		t.Fatalf("ring holds %d events with a client, want 1", n)
+	}
+	ws.Close()
+	e.waitEvents(func() bool { return e.h.events.clientCount() == 0 })
+	if n := ringLen(e.h.events); n != 0 {
+		t.Fatalf("ring holds %d events after the last client left", n)
+	}
+}
+
+// TestEventsResetClearsRing checks that a reset empties the ring: a since
+// before it resyncs rather than replaying summaries of deleted messages.
+func TestEventsResetClearsRing(t *testing.T) {
+	e := newTestEnv(t)
+	keeper := dialEvents(t, e.url, "")
+	before := readEvent(t, keeper).Seq
+	for i := range 3 {
+		e.add(plainMsg("bob@example.com", fmt.Sprint(i)), "bob@example.com")
+	}
+	e.call("DELETE", "/api/v1/messages", "", 200, nil)
+	e.waitSeq()
+	if n := ringLen(e.h.events); n != 0 {
+		t.Fatalf("ring holds %d events after a reset", n)
+	}
+	ws := dialEvents(t, e.url, "", fmt.Sprintf("?since=%d", before))
+	readEvent(t, ws) // hello
+	if ev := readEvent(t, ws); ev.Type != "resync" {
+		t.Fatalf("since before a reset: %+v, want resync", ev)
+	}
+	// Live clients still see the reset.
+	for {
+		if ev := readEvent(t, keeper); ev.Type == "reset" {
+			break
+		}
+	}
+}
+
+// TestEventsRingHoldsNoMessage checks that a deleted message is not kept
+// alive by the replay ring while a client is connected.
+func TestEventsRingHoldsNoMessage(t *testing.T) {
+	e := newTestEnv(t)
+	keeper := dialEvents(t, e.url, "")
+	readEvent(t, keeper)
+	m := e.add(plainMsg("bob@example.com", "big "+strings.Repeat("x", 100)), "bob@example.com")
+	wp := weak.Make(m)
+	if ev := readEvent(t, keeper); ev.Type != "new" {
+		t.Fatalf("got %+v", ev)
+	}
+	e.call("DELETE", "/api/v1/messages/"+m.ID, "", 200, nil)
+	m = nil
+	// Let both hubs move past the message's events: the wait hub handles
+	// events in order, so once a wait for a later message returns it has
+	// seen them.
+	res := e.startWait(context.Background(), "q=subject:sync&timeout=30s")
+	e.waitWaiters(1)
+	e.add(plainMsg("bob@example.com", "sync"), "bob@example.com")
+	if r := <-res; r.status != 200 {
+		t.Fatalf("wait: %+v", r)
+	}
+	e.waitSeq()
+	runtime.GC()
+	runtime.GC()
+	if wp.Value() != nil {
+		t.Fatal("a deleted message is still reachable (from the event ring?)")
+	}
 }

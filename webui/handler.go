@@ -103,7 +103,10 @@ type Config struct {
 	AllowedHosts []string
 	// CORSOrigin, when set, is an origin ("http://localhost:3000") allowed
 	// to make cross-origin requests (CORS headers are sent for it) and to
-	// open the websocket; "*" allows every origin. Empty: CORS off.
+	// open the websocket; "*" allows every origin and turns the
+	// cross-origin checks off, so that any web page the user visits can
+	// call the whole API, the reset (DELETE /api/v1/messages) included,
+	// and read every message. Empty: CORS off.
 	CORSOrigin string
 	// Addresses returns the bound address of every service, keyed like the
 	// ready file ("smtp", "pop3", "imap", "http", ..., "web"). It is called
@@ -238,7 +241,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "cross-origin request refused: %v", err)
 		return
 	}
-	if !isWebsocket(r) {
+	if !isEventStream(r) {
 		// The server has no WriteTimeout (see NewServer): bound each
 		// response here; the wait call extends it, the websocket manages
 		// its own deadlines after the upgrade.

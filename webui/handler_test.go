@@ -115,6 +115,7 @@ func TestShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := New(Config{Store: store})
+	hk := installHooks(h)
 	srv := NewServer(h)
 	go srv.Serve(ln)
 	url := "http://" + ln.Addr().String()
@@ -130,7 +131,7 @@ func TestShutdown(t *testing.T) {
 		resp.Body.Close()
 		status <- resp.StatusCode
 	}()
-	waitFor(t, func() bool { return h.waits.count() == 1 })
+	hk.waitWaiters(t, h, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil {
@@ -144,14 +145,40 @@ func TestShutdown(t *testing.T) {
 	}
 }
 
-// waitFor polls cond (a sync hook) until it holds, for at most 30 s.
-func waitFor(t testing.TB, cond func() bool) {
+// hooks turns on the wait and event hubs' change hooks (see notify).
+type hooks struct {
+	waits, events notify
+}
+
+func installHooks(h *Handler) hooks {
+	hk := hooks{waits: make(notify, 1), events: make(notify, 1)}
+	h.waits.mu.Lock()
+	h.waits.changed = hk.waits
+	h.waits.mu.Unlock()
+	h.events.mu.Lock()
+	h.events.changed = hk.events
+	h.events.mu.Unlock()
+	return hk
+}
+
+// waitUntil waits until cond holds, checking it again each time changed
+// (a hub's hook, signalled after every change of the state cond reads) is
+// signalled; it fails after 30 s.
+func waitUntil(t testing.TB, changed <-chan struct{}, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	timeout := time.NewTimer(30 * time.Second)
+	defer timeout.Stop()
 	for !cond() {
-		if time.Now().After(deadline) {
+		select {
+		case <-changed:
+		case <-timeout.C:
 			t.Fatal("condition not reached in 30s")
 		}
-		time.Sleep(time.Millisecond)
 	}
+}
+
+// waitWaiters waits until h has n registered wait calls.
+func (hk hooks) waitWaiters(t testing.TB, h *Handler, n int) {
+	t.Helper()
+	waitUntil(t, hk.waits, func() bool { return h.waits.count() == n })
 }

@@ -20,6 +20,7 @@ type testEnv struct {
 	addr   string // host:port
 	url    string // http://host:port
 	client *http.Client
+	hooks  hooks
 }
 
 // newTestEnv serves a fresh store; opts are func(*Config), applied before
@@ -49,6 +50,7 @@ func newTestEnvStore(t testing.TB, store *memstore.Store, opts ...any) *testEnv 
 			f(h)
 		}
 	}
+	hk := installHooks(h)
 	srv := NewServer(h)
 	go srv.Serve(ln)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2000}}
@@ -57,7 +59,25 @@ func newTestEnvStore(t testing.TB, store *memstore.Store, opts ...any) *testEnv 
 		srv.Close()
 		h.Close()
 	})
-	return &testEnv{t: t, store: store, h: h, addr: addr, url: "http://" + addr, client: client}
+	return &testEnv{t: t, store: store, h: h, addr: addr, url: "http://" + addr, client: client, hooks: hk}
+}
+
+// waitWaiters waits until n wait calls are registered.
+func (e *testEnv) waitWaiters(n int) {
+	e.t.Helper()
+	e.hooks.waitWaiters(e.t, e.h, n)
+}
+
+// waitEvents waits until cond, which reads the event hub's state, holds.
+func (e *testEnv) waitEvents(cond func() bool) {
+	e.t.Helper()
+	waitUntil(e.t, e.hooks.events, cond)
+}
+
+// waitSeq waits until the event hub has processed every stored event.
+func (e *testEnv) waitSeq() {
+	e.t.Helper()
+	e.waitEvents(func() bool { return e.h.events.lastSeq() == e.store.Stats().Seq })
 }
 
 // request sends a request; hdr are name, value pairs ("Host" sets the

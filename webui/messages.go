@@ -189,8 +189,6 @@ func (h *Handler) storeError(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusNotFound, "%s", strings.ReplaceAll(err.Error(), "memstore: ", ""))
 	case errors.Is(err, memstore.ErrTooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, "message exceeds the store's byte limit")
-	case errors.Is(err, memstore.ErrEmptyMessage):
-		writeError(w, http.StatusBadRequest, "empty message")
 	default:
 		h.log.Error("store", "err", err)
 		writeError(w, http.StatusInternalServerError, "internal error")

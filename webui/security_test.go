@@ -87,6 +87,25 @@ func TestCrossSiteChangesNothing(t *testing.T) {
 	dialEvents(t, e.url, "")
 }
 
+// TestUpgradeHeaderKeepsOriginCheck checks that an Upgrade: websocket
+// header does not turn the cross-origin check off outside the event
+// stream's GET.
+func TestUpgradeHeaderKeepsOriginCheck(t *testing.T) {
+	e := newTestEnv(t)
+	m := e.add(plainMsg("bob@example.com", "x"), "bob@example.com")
+	for _, hdr := range [][]string{
+		{"Upgrade", "websocket", "Sec-Fetch-Site", "cross-site"},
+		{"Upgrade", "websocket", "Connection", "Upgrade", "Origin", "http://evil.example"},
+	} {
+		e.callError("DELETE", "/api/v1/messages", "", 403, hdr...)
+		e.callError("DELETE", "/api/v1/messages/"+m.ID, "", 403, hdr...)
+		e.callError("PUT", "/api/v1/messages/"+m.ID+"/read", `{"read":true}`, 403, hdr...)
+		e.callError("POST", "/api/v1/messages?rcptTo=a@b.test", plainMsg("a@b.test", "y"), 403, hdr...)
+		e.callError("POST", "/api/v1/events", "", 403, hdr...)
+	}
+	assertUnchanged(t, e, m.ID)
+}
+
 func assertUnchanged(t *testing.T, e *testEnv, id string) {
 	t.Helper()
 	st := e.store.Stats()

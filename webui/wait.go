@@ -29,8 +29,9 @@ type waitHub struct {
 	stop  <-chan struct{}
 	f     *follower
 
-	mu      sync.Mutex // guards waiters
+	mu      sync.Mutex // guards the fields below
 	waiters map[*waiter]struct{}
+	changed notify // test hook, signalled with mu held after waiters change
 }
 
 func newWaitHub(store Store, log *slog.Logger, stop <-chan struct{}) *waitHub {
@@ -102,6 +103,7 @@ func (wh *waitHub) run() {
 func (wh *waitHub) add(w *waiter) {
 	wh.mu.Lock()
 	wh.waiters[w] = struct{}{}
+	wh.changed.signal()
 	wh.mu.Unlock()
 }
 
@@ -109,6 +111,7 @@ func (wh *waitHub) add(w *waiter) {
 func (wh *waitHub) remove(w *waiter) {
 	wh.mu.Lock()
 	delete(wh.waiters, w)
+	wh.changed.signal()
 	wh.mu.Unlock()
 }
 
@@ -126,6 +129,7 @@ func (wh *waitHub) offer(e memstore.Entry) {
 	for w := range wh.waiters {
 		if w.m.Match(e) && w.offer(e.Msg.ID) {
 			delete(wh.waiters, w)
+			wh.changed.signal()
 		}
 	}
 }

@@ -63,7 +63,7 @@ func TestWaitBefore(t *testing.T) {
 func TestWaitDuring(t *testing.T) {
 	e := newTestEnv(t)
 	res := e.startWait(context.Background(), "to=bob@example.com&count=2&timeout=30s")
-	waitFor(t, func() bool { return e.h.waits.count() == 1 })
+	e.waitWaiters(1)
 	a := e.add(plainMsg("bob@example.com", "one"), "bob@example.com")
 	e.add(plainMsg("eve@example.com", "other"), "eve@example.com")
 	b := e.add(plainMsg("bob@example.com", "two"), "bob@example.com")
@@ -91,7 +91,7 @@ func TestWaitSince(t *testing.T) {
 	e.callError("GET", "/api/v1/messages/wait?timeout=0&since="+old.ID, "", http.StatusRequestTimeout)
 	ts := url.QueryEscape(old.ReceivedAt.Format(time.RFC3339Nano))
 	res := e.startWait(context.Background(), "timeout=30s&since="+ts)
-	waitFor(t, func() bool { return e.h.waits.count() == 1 })
+	e.waitWaiters(1)
 	m := e.add(plainMsg("bob@example.com", "new"), "bob@example.com")
 	if r := <-res; r.status != 200 || r.list.Total != 1 || r.list.Messages[0].ID != m.ID {
 		t.Fatalf("since time: %+v", r)
@@ -128,12 +128,12 @@ func TestWaitDisconnectReleases(t *testing.T) {
 	e := newTestEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	res := e.startWait(ctx, "timeout=300s")
-	waitFor(t, func() bool { return e.h.waits.count() == 1 })
+	e.waitWaiters(1)
 	cancel()
 	if r := <-res; r.err == nil {
 		t.Fatalf("canceled wait returned %+v", r)
 	}
-	waitFor(t, func() bool { return e.h.waits.count() == 0 })
+	e.waitWaiters(0)
 }
 
 // TestWaitConcurrent parks 1,000 waiters, each on its own recipient, then
@@ -146,7 +146,7 @@ func TestWaitConcurrent(t *testing.T) {
 		results[i] = e.startWait(context.Background(), fmt.Sprintf("to=user%d@example.com&timeout=120s", i))
 	}
 	start := time.Now()
-	waitFor(t, func() bool { return e.h.waits.count() == n })
+	e.waitWaiters(n)
 	t.Logf("%d waiters parked in %v", n, time.Since(start))
 	start = time.Now()
 	ids := make([]string, n)
@@ -177,7 +177,7 @@ func TestWaitConcurrent(t *testing.T) {
 func TestWaitLagged(t *testing.T) {
 	e := newTestEnv(t)
 	res := e.startWait(context.Background(), "q=subject:needle&timeout=60s")
-	waitFor(t, func() bool { return e.h.waits.count() == 1 })
+	e.waitWaiters(1)
 	e.h.waits.mu.Lock() // the hub blocks in offer on the first event
 	for i := range subBuffer + 10 {
 		e.add(plainMsg("bob@example.com", fmt.Sprint("hay ", i)), "bob@example.com")

@@ -44,7 +44,9 @@ type wsClient struct {
 // per event. A client that reconnects asks for what it missed with
 // ?since=seq on the URL or a {"since": seq} message right after
 // connecting; it gets the events after seq from the last 256, or
-// {"type":"resync"} when those are gone (reload the list). A client that
+// {"type":"resync"} when those are gone (reload the list): the server
+// keeps them only while some client is connected and forgets them at a
+// reset. A client that
 // does not keep up is closed with 1013.
 func (h *Handler) eventStream(w http.ResponseWriter, r *http.Request) {
 	var since *uint64

@@ -43,8 +43,8 @@ async function call(method, path, { body, params, signal, as = "json" } = {}) {
 /** messagePath is the API path of a message, with the ID escaped. */
 export const messagePath = (id) => base + "/messages/" + encodeURIComponent(id);
 
-/** partPath is the URL of one decoded MIME part. */
-export const partPath = (id, part) => messagePath(id) + "/parts/" + encodeURIComponent(part).replace(/%2E/gi, ".");
+/** partPath is the URL of one decoded MIME part ("1.2": encodeURIComponent leaves the dots). */
+export const partPath = (id, part) => messagePath(id) + "/parts/" + encodeURIComponent(part);
 
 export const api = {
   list: (filter, offset, limit, signal) =>

@@ -6,7 +6,6 @@
 
 import { api, messagePath, partPath } from "./api.js";
 import { h, clear, addr, safeURL, size, fullTime } from "./dom.js";
-import { hasRemoteContent } from "./remote.js";
 
 const rawDisplayLimit = 2 << 20; // characters of source shown; the rest is in the .eml
 
@@ -169,10 +168,8 @@ export class MessageView {
       p.append(h("p", { class: "empty" }, "This message has no HTML body."));
       return;
     }
-    // The API counts the remote resources /html blocks; older servers
-    // without the field get the same answer from an inert parse.
-    const remote = typeof m.remoteContent === "number" ? m.remoteContent > 0
-      : typeof m.remoteContent === "boolean" ? m.remoteContent : hasRemoteContent(m.html);
+    // The API counts the remote resources /html blocks.
+    const remote = m.remoteContent > 0;
     const frame = (query) => {
       const f = h("iframe", {
         class: "html-frame", title: "HTML body of the message",
@@ -243,14 +240,14 @@ export class MessageView {
       if (part.filename) bits.push(h("span", { class: "fname" }, part.filename));
       if (part.contentId) bits.push(h("span", { class: "tag" }, "cid:" + part.contentId));
       bits.push(h("span", { class: "psize" }, size(part.size)));
-      if (part.id && !(part.parts && part.parts.length)) {
+      if (part.id && !part.parts.length) {
         bits.push(h("a", { href: partPath(m.id, part.id) + "?download=1", download: part.filename || "part-" + part.id, class: "plink" }, "download"));
       }
       const li = h("li", {}, h("div", { class: "part" }, bits));
-      if (part.parts && part.parts.length) li.append(h("ul", {}, part.parts.map(node)));
+      if (part.parts.length) li.append(h("ul", {}, part.parts.map(node)));
       return li;
     };
-    const roots = Array.isArray(m.parts) ? m.parts : m.parts ? [m.parts] : [];
+    const roots = m.parts;
     if (!roots.length) {
       p.append(h("p", { class: "empty" }, "No MIME structure."));
       return;
@@ -294,7 +291,7 @@ export class MessageView {
     row("TLS", e.tls ? "yes" : "no");
     row("Received", fullTime(m.receivedAt));
     p.append(h("h3", { class: "sub" }, "Envelope"), dl, h("h3", { class: "sub" }, "SMTP transcript"));
-    const t = transcript(m.transcript ?? e.transcript);
+    const t = m.transcript.join("\n");
     p.append(t ? h("pre", { class: "transcript", text: t }) : h("p", { class: "empty" }, "No SMTP transcript (the message was not received over SMTP)."));
   }
 }
@@ -303,31 +300,14 @@ function iconText() {
   return h("span", { class: "notice-icon", "aria-hidden": "true" }, "!");
 }
 
-/** transcript accepts the transcript as a string or as an array of lines or {dir, line}/{command, reply} objects. */
-function transcript(t) {
-  if (!t) return "";
-  if (typeof t === "string") return t.replace(/\r\n/g, "\n").trimEnd();
-  if (!Array.isArray(t)) return "";
-  return t.map((x) => {
-    if (typeof x === "string") return x.replace(/\r?\n$/, "");
-    if (x && typeof x === "object") {
-      const dir = x.dir || x.direction || (x.client ? "C" : x.server ? "S" : "");
-      const line = x.line ?? x.text ?? x.data ?? [x.command, x.reply].filter(Boolean).join("\n");
-      return (dir ? dir + ": " : "") + String(line);
-    }
-    return String(x);
-  }).join("\n");
-}
-
-/** attachments lists the leaf parts that are attachments or have a file name. */
+/** attachments lists the leaf parts (of the API's parts tree) that are attachments or have a file name. */
 export function attachments(parts) {
   const out = [];
   const walk = (p) => {
-    if (!p) return;
-    if (p.parts && p.parts.length) { p.parts.forEach(walk); return; }
+    if (p.parts.length) { p.parts.forEach(walk); return; }
     if (p.disposition === "attachment" || p.filename) out.push(p);
   };
-  (Array.isArray(parts) ? parts : [parts]).forEach(walk);
+  parts.forEach(walk);
   return out;
 }
 
