@@ -2,9 +2,7 @@ package pop3d
 
 import (
 	"bytes"
-	"crypto/tls"
 	"encoding/base64"
-	"net"
 	"strings"
 
 	"intray/memstore"
@@ -183,9 +181,6 @@ func (c *conn) stls(args string) error {
 	c.userName = ""
 	return nil
 }
-
-// tlsServer wraps the connection for a server-side TLS handshake.
-func tlsServer(nc net.Conn, cfg *tls.Config) *tls.Conn { return tls.Server(nc, cfg) }
 
 // oneArg returns the single argument of a command.
 func oneArg(args string) (string, bool) {

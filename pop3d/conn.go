@@ -248,13 +248,11 @@ func parseCommand(line []byte) (verb, args string, err error) {
 // handshake runs a server TLS handshake on the connection and switches the
 // session's reader and writer to it. Input buffered before it is dropped,
 // so nothing sent in clear before STLS completes is read as if protected.
+// Shutdown may interrupt the handshake, which waits for the client (see
+// srvkit.Conn.Handshake).
 func (c *conn) handshake() error {
-	if err := c.sc.ArmRead(handshakeTimeout); err != nil {
-		return err
-	}
-	_ = c.sc.SetWriteDeadline(time.Now().Add(handshakeTimeout))
-	tc := tlsServer(c.sc, c.srv.TLSConfig)
-	if err := tc.Handshake(); err != nil {
+	tc, err := c.sc.Handshake(c.srv.TLSConfig, handshakeTimeout)
+	if err != nil {
 		return err
 	}
 	c.nc = tc

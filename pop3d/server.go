@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -47,7 +48,7 @@ type Server struct {
 	// DefaultAddr, or DefaultTLSAddr with ImplicitTLS.
 	Addr string
 	// Hostname names the server in the greeting and the APOP timestamp;
-	// default "localhost".
+	// default os.Hostname(), or "localhost" if that fails.
 	Hostname string
 	// TLSConfig enables STLS (RFC 2595) and, with ImplicitTLS, is used for
 	// every connection (POP3S). Nil means no TLS.
@@ -56,8 +57,8 @@ type Server struct {
 	// (POP3S, RFC 8314). It requires TLSConfig.
 	ImplicitTLS bool
 	// MaxConns is the maximum number of concurrent sessions; default
-	// DefaultMaxConns. Connections over it get -ERR with the SYS/TEMP
-	// response code and are closed.
+	// DefaultMaxConns; -1 means no limit. Connections over it get -ERR
+	// with the SYS/TEMP response code and are closed.
 	MaxConns int
 	// IdleTimeout ends a session that sends no command for this long;
 	// default DefaultIdleTimeout. It also bounds each reply's write.
@@ -71,6 +72,7 @@ type Server struct {
 	once    sync.Once
 	tracker srvkit.Tracker
 	log     *slog.Logger
+	host    string // Hostname or its default, set by init
 }
 
 // errNoTLSConfig is returned by Serve with ImplicitTLS and no TLSConfig.
@@ -83,9 +85,19 @@ func (s *Server) init() {
 		if s.log == nil {
 			s.log = slog.New(slog.DiscardHandler)
 		}
+		s.host = s.Hostname
+		if s.host == "" {
+			s.host, _ = os.Hostname()
+		}
+		if s.host == "" {
+			s.host = "localhost"
+		}
 		s.tracker.MaxConns = s.MaxConns
-		if s.tracker.MaxConns <= 0 {
+		switch {
+		case s.MaxConns == 0:
 			s.tracker.MaxConns = DefaultMaxConns
+		case s.MaxConns < 0:
+			s.tracker.MaxConns = 0 // no limit
 		}
 		s.tracker.Refuse = s.refuse
 		s.tracker.Logf = func(format string, args ...any) {
@@ -94,12 +106,8 @@ func (s *Server) init() {
 	})
 }
 
-func (s *Server) hostname() string {
-	if s.Hostname == "" {
-		return "localhost"
-	}
-	return s.Hostname
-}
+// hostname returns Hostname or its default; init must have run.
+func (s *Server) hostname() string { return s.host }
 
 func (s *Server) idleTimeout() time.Duration {
 	if s.IdleTimeout <= 0 {

@@ -5,31 +5,19 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
-	"runtime"
+	"os"
 	"strings"
 	"testing"
 	"time"
-)
 
-// waitGoroutines waits until at most n goroutines run, yielding meanwhile,
-// and fails after a few seconds.
-func waitGoroutines(t *testing.T, n int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > n {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines left, want at most %d:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
-		}
-		runtime.Gosched()
-	}
-}
+	"intray/internal/leaktest"
+)
 
 // TestShutdown ends idle sessions with a goodbye, commits nothing for them,
 // makes Serve return ErrServerClosed and leaks no goroutine.
 func TestShutdown(t *testing.T) {
-	before := runtime.NumGoroutine()
 	f := newFakeStore(msgPlain)
 	srv := &Server{Store: f}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -67,7 +55,9 @@ func TestShutdown(t *testing.T) {
 	}
 	_ = a.nc.Close()
 	_ = b.nc.Close()
-	waitGoroutines(t, before)
+	// Shutdown has waited for every session and Serve has returned; only
+	// the goroutines' exit may still be under way (see leaktest.Check).
+	leaktest.Check(t, "intray/pop3d", "intray/internal/srvkit")
 }
 
 // TestShutdownWaitsForContext: a session stuck in a command (a client that
@@ -153,4 +143,84 @@ func TestMaxConnsImplicitTLS(t *testing.T) {
 	}
 	b.expectEOF()
 	a.expect("QUIT", "+OK intray POP3 server signing off")
+}
+
+// stallConn lets a TLS client send its ClientHello and then never read the
+// server's answer, so the server's handshake waits for the client.
+type stallConn struct {
+	net.Conn
+	stop chan struct{}
+}
+
+func (c stallConn) Read([]byte) (int, error) {
+	<-c.stop
+	return 0, io.EOF
+}
+
+// TestShutdownInterruptsHandshake: a TLS handshake that waits for the
+// client, implicit or after STLS, does not hold Shutdown up (it would for
+// the 30 s handshake timeout), as smtpd's does not.
+func TestShutdownInterruptsHandshake(t *testing.T) {
+	for _, implicit := range []bool{true, false} {
+		t.Run(fmt.Sprint("implicit=", implicit), func(t *testing.T) {
+			serverTLS, clientTLS := testTLS(t)
+			hello := make(chan struct{}, 1)
+			serverTLS.GetConfigForClient = func(*tls.ClientHelloInfo) (*tls.Config, error) {
+				hello <- struct{}{}
+				return nil, nil
+			}
+			srv := &Server{Store: newFakeStore(), TLSConfig: serverTLS, ImplicitTLS: implicit}
+			addr := startServer(t, srv)
+			nc, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !implicit {
+				c := newClient(t, nc)
+				c.expect("STLS", "+OK begin TLS negotiation")
+			}
+			stop := make(chan struct{})
+			client := make(chan struct{})
+			go func() {
+				defer close(client)
+				_ = tls.Client(stallConn{nc, stop}, clientTLS).Handshake()
+			}()
+			defer func() { close(stop); _ = nc.Close(); <-client }()
+			<-hello // the server is in the handshake
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(ctx); err != nil {
+				t.Fatalf("Shutdown = %v: the handshake held it up", err)
+			}
+		})
+	}
+}
+
+// TestDefaults: the zero value and -1 of the fields mean what they mean in
+// smtpd.
+func TestDefaults(t *testing.T) {
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "localhost"
+	}
+	for _, tt := range []struct {
+		srv      *Server
+		maxConns int // the tracker's: 0 is no limit
+		host     string
+	}{
+		{&Server{}, DefaultMaxConns, host},
+		{&Server{MaxConns: -1, Hostname: "pop.test"}, 0, "pop.test"},
+		{&Server{MaxConns: 3}, 3, host},
+	} {
+		tt.srv.init()
+		if tt.srv.tracker.MaxConns != tt.maxConns || tt.srv.hostname() != tt.host {
+			t.Errorf("MaxConns %d, Hostname %q: limit %d, host %q; want %d, %q", tt.srv.MaxConns, tt.srv.Hostname,
+				tt.srv.tracker.MaxConns, tt.srv.hostname(), tt.maxConns, tt.host)
+		}
+	}
+	// The greeting's APOP timestamp names the default host.
+	c := dial(t, startServer(t, &Server{Store: newFakeStore()}))
+	if !strings.HasSuffix(c.greeting, "@"+host+">") {
+		t.Errorf("greeting %q, want the host name %q", c.greeting, host)
+	}
 }

@@ -19,7 +19,8 @@ const (
 )
 
 // auth handles AUTH mechanism [initial-response] (RFC 4954). Every
-// credential is accepted; the authentication identity is recorded.
+// credential is accepted; the authentication identity is recorded. An
+// identity with a control byte is refused as malformed (501).
 func (c *conn) auth(arg []byte) error {
 	if c.authed {
 		return errAlreadyAuth
@@ -43,10 +44,26 @@ func (c *conn) auth(arg []byte) error {
 	if err != nil {
 		return err
 	}
+	if !validIdentity(user) {
+		return errAuthMalformed
+	}
 	c.authed = true
 	c.authUser = strings.ToValidUTF8(string(user[:min(len(user), maxAuthIdentity)]), "\uFFFD")
 	c.reply(replyAuthOK)
 	return nil
+}
+
+// validIdentity reports whether an authentication identity is free of
+// control bytes (below 0x20, and DEL), as pop3d requires of PLAIN
+// identities: the identity is stored with the message and shown in the
+// web UI, so it must not carry line breaks or terminal escapes.
+func validIdentity(user []byte) bool {
+	for _, b := range user {
+		if isControl(b) {
+			return false
+		}
+	}
+	return true
 }
 
 // authPlain runs RFC 4616 PLAIN: authzid NUL authcid NUL passwd. The

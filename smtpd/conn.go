@@ -2,7 +2,7 @@ package smtpd
 
 import (
 	"bufio"
-	"crypto/tls"
+	"errors"
 	"io"
 	"net"
 	"runtime"
@@ -158,6 +158,9 @@ func (c *conn) serve() {
 // readFailed answers a failed command read.
 func (c *conn) readFailed(err error) {
 	if err = c.skipPartial(err); err != nil {
+		if c.state == stateChunk {
+			err = c.abortTx(err)
+		}
 		c.fail(err)
 	}
 }
@@ -180,10 +183,14 @@ func (c *conn) dispatch(line []byte) {
 	if err == nil && len(line) > maxCommandLine && cmd.name != "AUTH" {
 		err = errLineTooLong
 	}
-	c.rec = c.state != stateReady || (cmd != nil && cmd.name == "MAIL")
+	// Only a line that parsed is recorded, with its reply: a line refused
+	// for a bare CR or NUL must not reach the stored transcript, where it
+	// could forge a server line.
+	c.rec = err == nil && (c.state != stateReady || cmd.name == "MAIL")
 	if c.rec {
 		c.recordCommand(cmd, line)
 	}
+	chunking := c.state == stateChunk
 	switch {
 	case err != nil:
 	case !cmd.states.has(c.state):
@@ -192,11 +199,36 @@ func (c *conn) dispatch(line []byte) {
 		err = cmd.run(c, arg)
 	}
 	if err != nil {
+		if chunking || cmd != nil && cmd.name == "BDAT" {
+			err = c.abortTx(err)
+		}
 		c.fail(err)
 	} else {
 		c.errs = 0
 	}
 	c.rec = false
+}
+
+// abortTx ends the transaction after a refused BDAT, or after any refusal
+// while BDAT chunks are under way. RFC 3030 2: once a BDAT is refused the
+// transaction has failed, and the server must accept and discard the chunks
+// the client had already pipelined behind it; were the transaction kept,
+// the chunks around a refused one would be joined into a message the
+// client never sent. The reply says so. With no transaction left (BDAT
+// before MAIL, or a handler that already reset it) err is returned as is.
+func (c *conn) abortTx(err error) error {
+	if c.state == stateReady {
+		return err
+	}
+	c.resetTx()
+	if errors.Is(err, srvkit.ErrLineTooLong) {
+		err = errLineTooLong
+	}
+	var re *replyError
+	if !errors.As(err, &re) {
+		return err
+	}
+	return &replyError{line: re.line[:len(re.line)-2] + "; transaction reset\r\n", strike: re.strike}
 }
 
 // reply queues a reply (CRLF-terminated, possibly multi-line) and records it
@@ -215,11 +247,11 @@ func (c *conn) writeNow(s string) {
 	_ = c.bw.Flush()
 }
 
-// recordCommand adds a command line to the transcript; AUTH arguments
-// (credentials) never are.
+// recordCommand adds a parsed command line to the transcript; AUTH
+// arguments (credentials) never are.
 func (c *conn) recordCommand(cmd *command, line []byte) {
 	line = trimEOL(line)
-	if cmd != nil && cmd.name == "AUTH" {
+	if cmd.name == "AUTH" {
 		line = line[:min(len(line), len("AUTH"))]
 	}
 	c.tx.recordCommand(line)
@@ -227,17 +259,11 @@ func (c *conn) recordCommand(cmd *command, line []byte) {
 
 // startTLS runs the server side of a TLS handshake on the raw connection
 // and switches the session to it. It reports false if the session must end.
+// Shutdown may interrupt the handshake, which waits for the client (see
+// srvkit.Conn.Handshake).
 func (c *conn) startTLS() bool {
-	if !c.tc.Idle() { // a handshake waits for the client: Shutdown may end it
-		return false
-	}
-	tlsConn := tls.Server(c.tc.Conn, c.srv.TLSConfig)
-	err := c.tc.ArmRead(c.cfg.idle)
-	if err == nil {
-		_ = c.tc.Conn.SetWriteDeadline(time.Now().Add(c.cfg.idle))
-		err = tlsConn.Handshake()
-	}
-	if err != nil || !c.tc.Busy() {
+	tlsConn, err := c.tc.Handshake(c.srv.TLSConfig, c.cfg.idle)
+	if err != nil {
 		c.srv.logger().Debug("smtp tls handshake failed", "remote", c.remote, "err", err)
 		return false
 	}

@@ -94,16 +94,23 @@ func TestCommandErrors(t *testing.T) {
 	})
 }
 
-// TestCRLFInjection checks that a CR, LF or NUL inside a command never
-// splits it into two commands or reaches an envelope.
+// TestCRLFInjection checks that a CR, LF, NUL or other control byte inside
+// a command never splits it into two commands or reaches an envelope, the
+// stored transcript (where it could forge a server line) or the recorded
+// AUTH identity.
 func TestCRLFInjection(t *testing.T) {
+	const bad = "500 5.5.2 Syntax error: bare CR or NUL in command\r\n"
 	_, store, addr := startServer(t, nil)
 	play(t, addr, []step{
-		{"EHLO c\rMAIL FROM:<a@x>\r\n", "500 5.5.2 Syntax error: bare CR or NUL in command\r\n"},
-		{"MAIL FROM:<a@x>\rRCPT TO:<evil@x>\r\n", "500 5.5.2 Syntax error: bare CR or NUL in command\r\n"},
+		{"EHLO c\rMAIL FROM:<a@x>\r\n", bad},
+		{"MAIL FROM:<a@x>\rRCPT TO:<evil@x>\r\n", bad},
 		{"MAIL FROM:<a@x>\r\n", "250 2.1.0 OK\r\n"},
-		{"RCPT TO:<b@x\r>\r\n", "500 5.5.2 Syntax error: bare CR or NUL in command\r\n"},
-		{"RCPT TO:<b\x00@x>\r\n", "500 5.5.2 Syntax error: bare CR or NUL in command\r\n"},
+		{"RCPT TO:<b@x\r>\r\n", bad},
+		{"RCPT TO:<b\x00@x>\r\n", bad},
+		// A refused line is not recorded: it would forge a server line.
+		{"NOOP x\rS: 250 2.0.0 OK: queued\x00\r\n", bad},
+		// A line that parses is recorded with its control bytes escaped.
+		{"NOOP a\tb\x1b[31m\x7f\r\n", "250 2.0.0 OK\r\n"},
 		// A bare LF ends a command line (lenient, like most servers); it
 		// cannot end DATA, so it is no smuggling vector.
 		{"RCPT TO:<b@x>\nNOOP\n", "250 2.1.5 OK\r\n250 2.0.0 OK\r\n"},
@@ -113,6 +120,35 @@ func TestCRLFInjection(t *testing.T) {
 	d := store.last(t)
 	if d.env.MailFrom != "a@x" || len(d.env.RcptTo) != 1 || d.env.RcptTo[0] != "b@x" {
 		t.Fatalf("envelope %+v", d.env)
+	}
+	wantTr := "C: MAIL FROM:<a@x>\r\nS: 250 2.1.0 OK\r\n" +
+		"C: NOOP a\\x09b\\x1b[31m\\x7f\r\nS: 250 2.0.0 OK\r\n" +
+		"C: RCPT TO:<b@x>\r\nS: 250 2.1.5 OK\r\n" +
+		"C: NOOP\r\nS: 250 2.0.0 OK\r\n" +
+		"C: DATA\r\nS: 354 End data with <CR><LF>.<CR><LF>\r\nS: 250 2.0.0 OK: queued\r\n"
+	if d.env.Transcript != wantTr {
+		t.Errorf("transcript\n got %q\nwant %q", d.env.Transcript, wantTr)
+	}
+
+	// AUTH identities with control bytes are refused, whatever the
+	// mechanism, as pop3d's decodePlain refuses them.
+	const malformed = "501 5.5.2 Malformed authentication response\r\n"
+	c := play(t, addr, []step{
+		{"AUTH PLAIN " + b64("\x00bob\r\nS: 250 x\x00pw") + "\r\n", malformed},
+		{"AUTH PLAIN " + b64("\x00bob\x1b[2J\x00pw") + "\r\n", malformed},
+		{"AUTH LOGIN " + b64("bob\x7f") + "\r\n", "334 UGFzc3dvcmQ6\r\n"},
+		{b64("pw") + "\r\n", malformed},
+	})
+	c.nc.Write([]byte("AUTH CRAM-MD5\r\n"))
+	if r := c.readReply(); !strings.HasPrefix(r, "334 ") {
+		t.Fatalf("CRAM-MD5 challenge %q", r)
+	}
+	c.expect(b64("bob\ttab 0123")+"\r\n", malformed)
+	c.expect("AUTH PLAIN "+b64("\x00b\xc3\xb6b\x00pw")+"\r\n", "235 2.7.0 Authentication successful\r\n")
+	c.expect("MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nBDAT 1 LAST\r\nx",
+		"250 2.1.0 OK\r\n250 2.1.5 OK\r\n250 2.0.0 OK: queued\r\n")
+	if got := store.last(t).env.AuthUser; got != "b\u00f6b" {
+		t.Errorf("AuthUser = %q", got)
 	}
 }
 

@@ -18,8 +18,11 @@ const (
 	// maxScratch caps the per-session buffer kept between messages; larger
 	// messages get a buffer of their own.
 	maxScratch = 64 << 10
-	// maxSizeHint caps how much a SIZE= hint may preallocate at once.
-	maxSizeHint = 4 << 20
+	// maxPrealloc caps what a declared size (MAIL SIZE=, a BDAT chunk
+	// size) may allocate before the bytes arrive: a client may declare 25
+	// MiB and send ten bytes. Past it the buffer grows as data comes in,
+	// by append's doubling.
+	maxPrealloc = 256 << 10
 )
 
 // Replies of the data commands.
@@ -99,7 +102,7 @@ func readData(br *bufio.Reader, buf []byte, max int64) ([]byte, error) {
 
 // bdat handles BDAT size [LAST] (RFC 3030 2). The chunk is always read,
 // even when the command is refused, so its bytes are never taken for
-// commands.
+// commands; a refusal also ends the transaction (see abortTx).
 func (c *conn) bdat(arg []byte) error {
 	size, last, ok, sizeOK := parseBDAT(arg)
 	if !sizeOK {
@@ -120,10 +123,7 @@ func (c *conn) bdat(arg []byte) error {
 		if err := discard(c.br, size); err != nil {
 			return err
 		}
-		if refuse == errTooLarge {
-			c.resetTx()
-		}
-		return refuse
+		return refuse // dispatch ends the transaction (abortTx)
 	}
 	if c.state == stateRcpt {
 		c.tx.body = c.messageBuffer()
@@ -143,7 +143,7 @@ func (c *conn) bdat(arg []byte) error {
 // the buffer as the bytes arrive rather than trusting the declared size.
 func (c *conn) readChunk(size int64) error {
 	for size > 0 {
-		step := int(min(size, maxSizeHint))
+		step := int(min(size, maxPrealloc))
 		n := len(c.tx.body)
 		c.tx.body = slices.Grow(c.tx.body, step)[:n+step]
 		if _, err := io.ReadFull(c.br, c.tx.body[n:]); err != nil {
@@ -195,10 +195,11 @@ func discard(br *bufio.Reader, n int64) error {
 }
 
 // messageBuffer returns an empty buffer for the next message: the session's
-// scratch buffer, or a new one sized from SIZE= for a large message.
+// scratch buffer, or, when SIZE= announces a large message, a new one of
+// at most maxPrealloc that append grows as the data arrives.
 func (c *conn) messageBuffer() []byte {
 	if hint := c.tx.sizeHint; hint > int64(cap(c.scratch)) && hint > maxScratch {
-		return make([]byte, 0, min(hint, maxSizeHint))
+		return make([]byte, 0, min(hint, maxPrealloc))
 	}
 	if c.scratch == nil {
 		c.scratch = make([]byte, 0, max(initialBuf, min(int(c.tx.sizeHint), maxScratch)))

@@ -223,7 +223,7 @@ func TestDataTooLarge(t *testing.T) {
 		{"RCPT TO:<b@x>\r\n", "503 5.5.1 Need MAIL first\r\n"},
 		{"MAIL FROM:<a@x> SIZE=101\r\n", "552 5.3.4 Message size exceeds fixed limit\r\n"},
 		{"MAIL FROM:<a@x> SIZE=100\r\nRCPT TO:<b@x>\r\nBDAT 60\r\n" + big[:60] + "BDAT 41 LAST\r\n" + big[:41] + "BDAT 6 LAST\r\nRSET\r\n",
-			"250 2.1.0 OK\r\n250 2.1.5 OK\r\n250 2.0.0 Chunk received\r\n552 5.3.4 Message size exceeds fixed limit\r\n503 5.5.1 No transaction for BDAT\r\n"},
+			"250 2.1.0 OK\r\n250 2.1.5 OK\r\n250 2.0.0 Chunk received\r\n552 5.3.4 Message size exceeds fixed limit; transaction reset\r\n503 5.5.1 No transaction for BDAT\r\n"},
 		{"MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nBDAT 100 LAST\r\n" + big[:100], "250 2.1.0 OK\r\n250 2.1.5 OK\r\n250 2.0.0 OK: queued\r\n"},
 	})
 	if all := store.all(); len(all) != 1 || len(all[0].raw) != 100 {
@@ -232,31 +232,73 @@ func TestDataTooLarge(t *testing.T) {
 }
 
 func TestBdatSequence(t *testing.T) {
+	const (
+		mailRcpt = "MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\n"
+		ok2      = "250 2.1.0 OK\r\n250 2.1.5 OK\r\n"
+		chunkOK  = "250 2.0.0 Chunk received\r\n"
+		noTx     = "503 5.5.1 No transaction for BDAT\r\n"
+		syntax   = "501 5.5.4 Syntax: BDAT size [LAST]"
+		reset    = "; transaction reset\r\n"
+	)
 	_, store, addr := startServer(t, nil)
 	play(t, addr, []step{
 		// Refused chunks are still read: their bytes never run as commands.
-		{"BDAT 6\r\nRSET\r\n", "503 5.5.1 No transaction for BDAT\r\n"},
-		{"MAIL FROM:<a@x>\r\nBDAT 6 LAST\r\nQUIT\r\n", "250 2.1.0 OK\r\n503 5.5.1 Need RCPT first\r\n"},
-		{"BDAT 6 NOW\r\nQUIT\r\n", "501 5.5.4 Syntax: BDAT size [LAST]\r\n"},
-		{"BDAT x\r\n", "501 5.5.4 Syntax: BDAT size [LAST]\r\n"},
-		{"BDAT\r\n", "501 5.5.4 Syntax: BDAT size [LAST]\r\n"},
-		{"RCPT TO:<b@x>\r\nBDAT 3\r\none", "250 2.1.5 OK\r\n250 2.0.0 Chunk received\r\n"},
-		{"DATA\r\n", "503 5.5.1 DATA not allowed after BDAT\r\n"},
-		{"RCPT TO:<c@x>\r\n", "503 5.5.1 Need MAIL first\r\n"},
-		{"BDAT 0\r\n", "250 2.0.0 Chunk received\r\n"},
+		{"BDAT 6\r\nRSET\r\n", noTx},
+		{"BDAT 6 NOW\r\nQUIT\r\n", syntax + "\r\n"}, // no transaction: nothing to reset
+		{"BDAT x\r\n", syntax + "\r\n"},
+		{"BDAT\r\n", syntax + "\r\n"},
+		// A refused BDAT ends the transaction (RFC 3030 2), and the chunks
+		// pipelined behind it are refused and drained...
+		{"MAIL FROM:<a@x>\r\nBDAT 6 LAST\r\nQUIT\r\n", "250 2.1.0 OK\r\n503 5.5.1 Need RCPT first" + reset},
+		{"RCPT TO:<b@x>\r\n", "503 5.5.1 Need MAIL first\r\n"},
+		{mailRcpt + "BDAT 3 NOW\r\nabcBDAT 3 LAST\r\ndef", ok2 + syntax + reset + noTx},
+		// ...so the chunks around a refused one are never joined.
+		{mailRcpt + "BDAT 3\r\nabc", ok2 + chunkOK},
+		{"BDAT 3 NOW\r\nxyzBDAT 3 LAST\r\ndef", syntax + reset + noTx},
+		{mailRcpt + "BDAT 3\r\nabc", ok2 + chunkOK},
+		{"BDAT x\r\nBDAT 3 LAST\r\ndef", syntax + reset + noTx},
+		// Any refusal while chunking ends the transaction.
+		{mailRcpt + "BDAT 3\r\none", ok2 + chunkOK},
+		{"DATA\r\nBDAT 3 LAST\r\ntwo", "503 5.5.1 DATA not allowed after BDAT" + reset + noTx},
+		{mailRcpt + "BDAT 3\r\none", ok2 + chunkOK},
+		{"FOO\r\nBDAT 3 LAST\r\ntwo", "500 5.5.1 Command unrecognized" + reset + noTx},
+		{mailRcpt + "BDAT 3\r\none", ok2 + chunkOK},
+		{"NOOP " + strings.Repeat("x", maxCommandLine) + "\r\nBDAT 3 LAST\r\ntwo", "500 5.5.2 Line too long" + reset + noTx},
+		{mailRcpt + "BDAT 3\r\none", ok2 + chunkOK},
+		{"NOOP " + strings.Repeat("x", maxAuthLine) + "\r\nBDAT 3 LAST\r\ntwo", "500 5.5.2 Line too long" + reset + noTx},
+		// Commands that succeed keep the transaction.
+		{mailRcpt + "BDAT 3\r\none", ok2 + chunkOK},
+		{"NOOP\r\nBDAT 0\r\n", "250 2.0.0 OK\r\n" + chunkOK},
 		{"BDAT 3 last\r\ntwo", "250 2.0.0 OK: queued\r\n"},
 	})
-	d := store.last(t)
-	if string(d.raw) != "onetwo" {
-		t.Errorf("raw %q", d.raw)
+	all := store.all()
+	if len(all) != 1 || string(all[0].raw) != "onetwo" {
+		t.Fatalf("stored %+v", all)
 	}
-	if want := "C: MAIL FROM:<a@x>\r\nS: 250 2.1.0 OK\r\nC: BDAT 6 LAST\r\nS: 503 5.5.1 Need RCPT first\r\n" +
-		"C: BDAT 6 NOW\r\nS: 501 5.5.4 Syntax: BDAT size [LAST]\r\nC: BDAT x\r\nS: 501 5.5.4 Syntax: BDAT size [LAST]\r\n" +
-		"C: BDAT\r\nS: 501 5.5.4 Syntax: BDAT size [LAST]\r\nC: RCPT TO:<b@x>\r\nS: 250 2.1.5 OK\r\n" +
-		"C: BDAT 3\r\nS: 250 2.0.0 Chunk received\r\nC: DATA\r\nS: 503 5.5.1 DATA not allowed after BDAT\r\n" +
-		"C: RCPT TO:<c@x>\r\nS: 503 5.5.1 Need MAIL first\r\nC: BDAT 0\r\nS: 250 2.0.0 Chunk received\r\n" +
-		"C: BDAT 3 last\r\nS: 250 2.0.0 OK: queued\r\n"; d.env.Transcript != want {
-		t.Errorf("transcript\n%s\nwant\n%s", d.env.Transcript, want)
+	// The transcript is this transaction's alone: nothing of the aborted
+	// ones, not even their last reply.
+	if want := "C: MAIL FROM:<a@x>\r\nS: 250 2.1.0 OK\r\nC: RCPT TO:<b@x>\r\nS: 250 2.1.5 OK\r\n" +
+		"C: BDAT 3\r\nS: 250 2.0.0 Chunk received\r\nC: NOOP\r\nS: 250 2.0.0 OK\r\n" +
+		"C: BDAT 0\r\nS: 250 2.0.0 Chunk received\r\nC: BDAT 3 last\r\nS: 250 2.0.0 OK: queued\r\n"; all[0].env.Transcript != want {
+		t.Errorf("transcript\n%s\nwant\n%s", all[0].env.Transcript, want)
+	}
+}
+
+// TestDeclaredSizePrealloc: a declared size, SIZE= or a BDAT chunk's,
+// allocates at most 256 KiB before the bytes arrive, however large it is.
+func TestDeclaredSizePrealloc(t *testing.T) {
+	const limit = 256 << 10
+	c := &conn{}
+	c.tx.sizeHint = 25 << 20
+	if n := cap(c.messageBuffer()); n > limit {
+		t.Errorf("SIZE=%d preallocates %d bytes", c.tx.sizeHint, n)
+	}
+	c.br = bufio.NewReader(strings.NewReader("ten bytes!"))
+	if err := c.readChunk(25 << 20); err != io.ErrUnexpectedEOF {
+		t.Errorf("readChunk = %v", err)
+	}
+	if n := cap(c.tx.body); n > limit {
+		t.Errorf("BDAT %d of 10 bytes allocated %d bytes", 25<<20, n)
 	}
 }
 

@@ -58,7 +58,6 @@ var (
 	errInTransaction  = perr("503 5.5.1 Not allowed during a mail transaction")
 	errTooManyRcpts   = rerr("452 4.5.3 Too many recipients")
 	errTooLarge       = rerr("552 5.3.4 Message size exceeds fixed limit")
-	errEmptyMessage   = rerr("554 5.6.0 Empty message")
 	errStoreFailed    = rerr("451 4.3.0 Local error in processing")
 	errNoTLS          = perr("454 4.7.0 TLS not available")
 	errAlreadyTLS     = perr("503 5.5.1 Already running TLS")
@@ -84,8 +83,6 @@ func storeError(err error) *replyError {
 	switch {
 	case errors.Is(err, memstore.ErrTooLarge):
 		return errTooLarge
-	case errors.Is(err, memstore.ErrEmptyMessage):
-		return errEmptyMessage
 	}
 	return errStoreFailed
 }

@@ -22,7 +22,7 @@ func TestStoreErrors(t *testing.T) {
 	}{
 		{memstore.ErrTooLarge, "552 5.3.4 Message size exceeds fixed limit\r\n"},
 		{errors.New("disk on fire"), "451 4.3.0 Local error in processing\r\n"},
-		{fmt.Errorf("wrapped: %w", memstore.ErrEmptyMessage), "554 5.6.0 Empty message\r\n"},
+		{fmt.Errorf("wrapped: %w", memstore.ErrTooLarge), "552 5.3.4 Message size exceeds fixed limit\r\n"},
 	} {
 		store.mu.Lock()
 		store.err = tt.err

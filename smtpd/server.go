@@ -11,10 +11,12 @@
 //     CRLF.CRLF: a bare LF or CR never ends it (no SMTP smuggling).
 //   - RFC 1870 SIZE, RFC 6152 8BITMIME, RFC 6531 SMTPUTF8, RFC 2920
 //     PIPELINING, RFC 2034/3463 ENHANCEDSTATUSCODES, RFC 3030 CHUNKING
-//     (BDAT, also pipelined), RFC 3207 STARTTLS, RFC 8314 implicit TLS
+//     (BDAT, also pipelined; a refused BDAT, or any refusal between
+//     chunks, ends the transaction and says so), RFC 3207 STARTTLS, RFC 8314 implicit TLS
 //     (Server.ImplicitTLS), RFC 4954 AUTH with RFC 4616 PLAIN, LOGIN and
 //     RFC 2195 CRAM-MD5, with or without an initial response. Every
-//     credential is accepted; the user name is recorded.
+//     credential is accepted; the user name is recorded (a name with a
+//     control byte is refused as malformed).
 //
 // The stored bytes are exactly the bytes the client sent after
 // dot-unstuffing; no Received header is added.

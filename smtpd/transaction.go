@@ -16,8 +16,11 @@ type transaction struct {
 }
 
 // resetTx ends the transaction: after delivery, RSET, HELO/EHLO, STARTTLS,
-// AUTH or a failed transfer.
+// AUTH, a failed transfer or a refusal while chunking (abortTx). It also
+// stops recording, so the reply to the command that ended the transaction
+// does not open the next transaction's transcript.
 func (c *conn) resetTx() {
+	c.rec = false
 	t := &c.tx
 	t.from, t.rcpts, t.sizeHint, t.utf8 = "", nil, 0, false
 	t.body = nil // the scratch buffer it may alias stays in conn.scratch
@@ -28,17 +31,47 @@ func (c *conn) resetTx() {
 	c.state = stateReady
 }
 
-// recordCommand appends "C: line" to the transcript.
+// recordCommand appends "C: line" to the transcript, with every control
+// byte escaped (see appendEscaped), so that no client byte can end the
+// line or start a forged one.
 func (t *transaction) recordCommand(line []byte) {
 	if len(line) > maxRecordedLine {
 		line = line[:maxRecordedLine]
 	}
-	if !t.fits(len(line)) {
+	if !t.fits(escapedLen(line)) {
 		return
 	}
 	t.transcript = append(t.transcript, "C: "...)
-	t.transcript = append(t.transcript, line...)
+	t.transcript = appendEscaped(t.transcript, line)
 	t.transcript = append(t.transcript, "\r\n"...)
+}
+
+// isControl reports whether b is an ASCII control byte: below 0x20, or DEL.
+func isControl(b byte) bool { return b < 0x20 || b == 0x7f }
+
+// escapedLen returns the length of line after appendEscaped.
+func escapedLen(line []byte) int {
+	n := len(line)
+	for _, b := range line {
+		if isControl(b) {
+			n += 3
+		}
+	}
+	return n
+}
+
+// appendEscaped appends line to dst with every control byte written as
+// \xNN (lower-case hex); other bytes, UTF-8 included, are copied as is.
+func appendEscaped(dst, line []byte) []byte {
+	const hex = "0123456789abcdef"
+	for _, b := range line {
+		if isControl(b) {
+			dst = append(dst, '\\', 'x', hex[b>>4], hex[b&0xf])
+		} else {
+			dst = append(dst, b)
+		}
+	}
+	return dst
 }
 
 // recordReply appends "S: line" for every line of a reply.

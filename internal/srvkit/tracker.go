@@ -1,6 +1,7 @@
 // Package srvkit holds the plumbing that intray's line-oriented protocol
 // servers (SMTP, POP3) share: a connection tracker with an accept loop and
-// graceful shutdown (Tracker, Conn), and a bounded line reader (LineReader).
+// graceful shutdown (Tracker, Conn), a server TLS handshake that shutdown
+// can interrupt (Conn.Handshake), and a bounded line reader (LineReader).
 //
 // The shutdown model follows net/http: Shutdown closes the listeners, ends
 // the sessions that are waiting for a command, lets busy sessions finish the
