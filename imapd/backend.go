@@ -8,11 +8,14 @@ import (
 
 // Store is what the IMAP server needs from the mail store, split by
 // concern. *memstore.Store satisfies it; every method takes the login name,
-// which memstore maps to a user (memstore.UserKey).
+// which memstore maps to a user (memstore.UserKey). A selected session
+// follows its mailbox through SubscribeUser, which delivers only the events
+// that touch that login's mailboxes (and resets), so mail for other
+// recipients neither wakes the session nor fills its buffer.
 type Store interface {
 	Folders
 	Messages
-	Subscribe(buffer int) *memstore.Subscription
+	SubscribeUser(buffer int, login string) *memstore.Subscription
 }
 
 // Folders is the mailbox (folder) side of the store.

@@ -116,6 +116,7 @@ func (c *conn) setConn(nc net.Conn) {
 		cont:      c.continueLiteral,
 		arm:       func() error { return c.tc.ArmRead(commandTimeout) },
 		appendMax: c.srv.maxLiteral(),
+		state:     &c.state,
 	}
 }
 

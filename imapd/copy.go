@@ -23,6 +23,7 @@ func (c *conn) copyCmd(req *request) error {
 	if len(res.Source) > 0 {
 		req.okCode = copyUID(res)
 	}
+	c.poll() // a copy into the selected mailbox: EXISTS before the OK
 	return nil
 }
 

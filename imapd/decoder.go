@@ -19,10 +19,14 @@ const (
 	// (a mailbox name, a password, a search string): a few KiB is plenty.
 	maxBufferedLiteral = 8 << 10
 	// maxCommand bounds all lines and buffered literals of one command,
-	// APPEND message literals excepted.
+	// APPEND message literals after login excepted.
 	maxCommand = 256 << 10
 	// maxDepth bounds the nesting of parenthesised lists.
 	maxDepth = 16
+	// literalChunk is the first allocation for a literal larger than it;
+	// the buffer then grows as bytes arrive (at most to the announced
+	// size), so announcing a large literal costs nothing until it is sent.
+	literalChunk = 64 << 10
 )
 
 // argKind says what an argument was on the wire.
@@ -72,8 +76,12 @@ type decoder struct {
 	cont func() error
 	// arm re-arms the read deadline before each read after the first line.
 	arm func() error
-	// appendMax bounds an APPEND literal.
+	// appendMax bounds an APPEND literal once the session is logged in.
 	appendMax int64
+	// state is the session's state: before login every literal, APPEND's
+	// too, is held to the buffered-literal bound (APPEND is refused then
+	// anyway, but only after the literal was read).
+	state *state
 
 	cur  []byte // the current line, without its line ending
 	rest []byte // the unparsed remainder of cur
@@ -297,9 +305,16 @@ func literalSpec(line []byte) (n int64, nonSync, ok bool) {
 	return n, nonSync, err == nil
 }
 
+// appendLiteral reports whether a literal of the current command is an
+// APPEND message that may be as large as appendMax: the command is APPEND
+// and the session is logged in.
+func (d *decoder) appendLiteral() bool {
+	return d.req.name == "APPEND" && d.state != nil && *d.state != stateNotAuth
+}
+
 // literalLimit returns the largest literal the current command may send.
 func (d *decoder) literalLimit() int64 {
-	if d.req.name == "APPEND" {
+	if d.appendLiteral() {
 		return d.appendMax
 	}
 	return min(maxBufferedLiteral, maxCommand-d.size)
@@ -325,15 +340,36 @@ func (d *decoder) literal() ([]byte, error) {
 	if err := d.arm(); err != nil {
 		return nil, err
 	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(d.lr.R, buf); err != nil {
+	buf, err := readLiteral(d.lr.R, n)
+	if err != nil {
 		return nil, err
 	}
-	if d.req.name != "APPEND" {
+	if !d.appendLiteral() {
 		d.size += n
 	}
 	if err := d.readLine(); err != nil {
 		return nil, err
+	}
+	return buf, nil
+}
+
+// readLiteral reads exactly n bytes from r. Up to literalChunk they are
+// read into one allocation; beyond, the buffer grows (doubling, capped at
+// n) only as the bytes arrive, so a client that announces a large literal
+// and sends little makes the server hold little.
+func readLiteral(r io.Reader, n int64) ([]byte, error) {
+	buf := make([]byte, 0, min(n, literalChunk))
+	for int64(len(buf)) < n {
+		if len(buf) == cap(buf) {
+			next := make([]byte, len(buf), min(2*int64(cap(buf)), n))
+			copy(next, buf)
+			buf = next
+		}
+		k, err := io.ReadFull(r, buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+k]
+		if err != nil {
+			return nil, err
+		}
 	}
 	return buf, nil
 }
@@ -343,7 +379,7 @@ func (d *decoder) tooBig(nonSync bool) error {
 	if nonSync {
 		return &respError{kind: "BAD", code: "TOOBIG", text: "Literal too large", fatal: true}
 	}
-	if d.req.name == "APPEND" {
+	if d.appendLiteral() {
 		return &respError{kind: "NO", code: "TOOBIG", text: "Message too large"}
 	}
 	return &respError{kind: "BAD", code: "TOOBIG", text: "Literal too large"}

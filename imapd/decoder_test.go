@@ -4,7 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
 	"testing"
+	"testing/iotest"
 
 	"intray/internal/srvkit"
 )
@@ -18,6 +23,7 @@ func decodeAll(input []byte) ([]*request, error) {
 		cont:      func() error { return nil },
 		arm:       func() error { return nil },
 		appendMax: 1 << 20,
+		state:     new(stateAuth),
 	}
 	var out []*request
 	for {
@@ -163,5 +169,62 @@ func exerciseParsers(r *request) {
 		}
 		_, _ = parseDateTime(a.s)
 		_ = matchPattern(a.str(), "INBOX/a/b")
+	}
+}
+
+// TestAppendLiteralBeforeLogin: before login an APPEND literal is held to
+// the buffered-literal bound (refused before the continuation request),
+// after login to MaxLiteral.
+func TestAppendLiteralBeforeLogin(t *testing.T) {
+	env := newEnv(t)
+	r := env.raw()
+	r.line()
+	big := strconv.Itoa(maxBufferedLiteral + 1)
+	r.send("a1 APPEND INBOX {" + big + "}\r\n")
+	if got := r.line(); got != "a1 BAD [TOOBIG] Literal too large\r\n" {
+		t.Errorf("APPEND before login: %q", got)
+	}
+	r.cmd("a2", "LOGIN bob@example.com x")
+	r.send("a3 APPEND INBOX {" + big + "}\r\n")
+	if got := r.line(); !strings.HasPrefix(got, "+ ") {
+		t.Fatalf("APPEND after login: %q", got)
+	}
+	r.send(strings.Repeat("x", maxBufferedLiteral+1) + "\r\n")
+	if got := r.until("a3 "); !strings.HasPrefix(got, "a3 OK [APPENDUID ") {
+		t.Errorf("APPEND after login: %q", got)
+	}
+}
+
+// TestLiteralGrowsAsItArrives: announcing a large literal and sending a
+// few bytes does not make the decoder allocate the announced size.
+func TestLiteralGrowsAsItArrives(t *testing.T) {
+	const n = 20 << 20
+	in := "a1 APPEND INBOX {" + strconv.Itoa(n) + "+}\r\nFrom: a@b\r\n\r\nshort"
+	d := decoder{
+		lr:        srvkit.LineReader{R: bufio.NewReader(strings.NewReader(in)), Max: maxLine},
+		cont:      func() error { return nil },
+		arm:       func() error { return nil },
+		appendMax: 32 << 20,
+		state:     new(stateAuth),
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := d.read()
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("read: %v, want unexpected EOF", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > n/8 {
+		t.Errorf("allocated %d bytes for a literal of which a few arrived", got)
+	}
+}
+
+func TestReadLiteral(t *testing.T) {
+	for _, n := range []int{0, 1, literalChunk - 1, literalChunk, literalChunk + 1, 5*literalChunk + 3} {
+		src := bytes.Repeat([]byte("abcdefg"), n/7+1)[:n]
+		got, err := readLiteral(iotest.OneByteReader(bytes.NewReader(append(src, "tail"...))), int64(n))
+		if err != nil || !bytes.Equal(got, src) || cap(got) > n {
+			t.Errorf("n=%d: len %d cap %d err %v", n, len(got), cap(got), err)
+		}
 	}
 }

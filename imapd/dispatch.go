@@ -20,14 +20,17 @@ type command struct {
 	// holdExpunge: EXPUNGE responses must wait until a later command
 	// (RFC 3501 7.4.1: not during FETCH, STORE or SEARCH; UID forms excepted).
 	holdExpunge bool
-	run         func(*conn, *request) error
+	// whenGone: the command still runs when the selected mailbox is gone;
+	// any other ends the session with BYE (see goneBye).
+	whenGone bool
+	run      func(*conn, *request) error
 }
 
 // commands is the command table: name -> allowed states and handler.
 var commands = map[string]command{
 	"CAPABILITY":   {states: anyState, run: (*conn).capability},
 	"NOOP":         {states: anyState, run: (*conn).noop},
-	"LOGOUT":       {states: anyState, run: (*conn).logout},
+	"LOGOUT":       {states: anyState, whenGone: true, run: (*conn).logout},
 	"ID":           {states: anyState, run: (*conn).id},
 	"STARTTLS":     {states: inNotAuth, run: (*conn).starttls},
 	"LOGIN":        {states: inNotAuth, run: (*conn).loginCmd},
@@ -47,8 +50,8 @@ var commands = map[string]command{
 	"ENABLE":       {states: inAuth, run: (*conn).enable},
 	"IDLE":         {states: loggedIn, run: (*conn).idle},
 	"CHECK":        {states: inSelected, run: (*conn).noop},
-	"CLOSE":        {states: inSelected, run: (*conn).closeCmd},
-	"UNSELECT":     {states: inSelected, run: (*conn).unselectCmd},
+	"CLOSE":        {states: inSelected, whenGone: true, run: (*conn).closeCmd},
+	"UNSELECT":     {states: inSelected, whenGone: true, run: (*conn).unselectCmd},
 	"EXPUNGE":      {states: inSelected, uid: true, run: (*conn).expunge},
 	"SEARCH":       {states: inSelected, uid: true, holdExpunge: true, run: (*conn).search},
 	"FETCH":        {states: inSelected, uid: true, holdExpunge: true, run: (*conn).fetch},
@@ -75,8 +78,23 @@ func (c *conn) dispatch(req *request) {
 		return
 	}
 	c.poll()
+	if c.sel != nil && c.sel.gone && !cmd.whenGone {
+		c.goneBye()
+		return
+	}
 	err := cmd.run(c, req)
 	c.finish(req, cmd, err)
+}
+
+// goneBye ends a session whose selected mailbox was deleted (by any
+// session) or replaced by another of the same name: its sequence numbers
+// and UIDs mean nothing any more, and a command that used the name could
+// reach the new mailbox. RFC 3501 7.1.5 lets the server close the
+// connection with BYE at any time; Dovecot does the same here.
+func (c *conn) goneBye() {
+	c.bye("Selected mailbox was deleted, have to disconnect")
+	c.unselect()
+	c.state = stateLogout
 }
 
 // finish writes the pending updates and the tagged response of a command.

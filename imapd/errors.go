@@ -54,8 +54,6 @@ func status(err error) (re *respError, unknown bool) {
 		return &respError{kind: "NO", code: "CANNOT", text: "INBOX cannot be deleted"}, false
 	case errors.Is(err, memstore.ErrTooLarge):
 		return &respError{kind: "NO", code: "TOOBIG", text: "Message too large for the store"}, false
-	case errors.Is(err, memstore.ErrEmptyMessage):
-		return &respError{kind: "NO", text: "Empty message"}, false
 	case errors.Is(err, memstore.ErrNotFound):
 		return &respError{kind: "NO", code: "NONEXISTENT", text: "No such message"}, false
 	}

@@ -60,6 +60,12 @@ func (c *conn) idleLoop(lines <-chan lineResult) error {
 				c.applyEvent(&ev)
 				c.poll()
 			}
+			if c.sel != nil && c.sel.gone {
+				// The reader goroutine ends when serveConn closes the
+				// connection.
+				c.goneBye()
+				return errHangup
+			}
 			c.flushUpdates(true)
 			if err := c.bw.Flush(); err != nil {
 				// The session ends; closing the connection ends the reader.

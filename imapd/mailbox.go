@@ -23,7 +23,7 @@ func (c *conn) selectCmd(req *request) error {
 	}
 	c.unselect() // a failed SELECT leaves no mailbox selected
 	readOnly := req.name == "EXAMINE"
-	sub := c.srv.Store.Subscribe(0)
+	sub := c.srv.Store.SubscribeUser(0, c.login)
 	info, entries, err := c.srv.Store.Snapshot(c.login, name)
 	if err != nil {
 		sub.Close()

@@ -136,70 +136,67 @@ func matchHeader(h mimepart.Header, name, needle string) bool {
 	return false
 }
 
-// matchText reports whether the message's body (withHeader: or header)
-// contains needle, case-insensitively, after transfer and charset decoding.
-// For an ASCII needle the raw bytes are searched first: they are the
-// decoded text unless the message uses an encoding, and then the decoded
-// text is searched too.
+// matchText reports whether the message's text contains needle
+// (lower-cased), case-insensitively, after transfer and charset decoding.
+// BODY (withHeader false) looks at the text leaves only: text/* parts that
+// are neither multipart nor an encapsulated message, decoded, including
+// those of encapsulated messages; MIME boundaries, part headers and
+// non-text parts (attachments, base64 data) never match. TEXT (withHeader)
+// also matches the decoded header values of the message and of every
+// encapsulated message.
+//
+// A single-part text message in ASCII or UTF-8 without a transfer encoding
+// is its own decoded text, so an ASCII needle is looked for in its raw body
+// bytes at memchr speed, without decoding anything.
 func matchText(msg *memstore.Message, needle string, withHeader bool) bool {
-	raw := msg.Raw
-	if !withHeader {
-		if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
-			raw = raw[i+4:]
-		} else {
-			raw = nil
-		}
-	}
-	ascii := isASCII(needle)
-	if ascii && indexFold(raw, needle) >= 0 {
+	tree := msg.Tree()
+	if withHeader && matchHeaderValues(tree.Header, needle) {
 		return true
 	}
-	tree := msg.Tree()
-	if ascii && !needsDecoding(msg.Raw, tree, withHeader) {
-		return false
+	if isASCII(needle) && rawIsText(tree) {
+		return indexFold(msg.Raw[tree.BodyStart:tree.BodyEnd], needle) >= 0
 	}
 	found := false
 	tree.Walk(func(p *mimepart.Part) bool {
-		if found {
-			return false
+		if p.Embedded != nil && withHeader && matchHeaderValues(p.Embedded.Header, needle) {
+			found = true
 		}
-		if withHeader {
-			for i := range p.Header {
-				found = found || containsFold(p.Header[i].Value, needle)
-			}
-		}
-		if len(p.Parts) == 0 && p.Embedded == nil && strings.HasPrefix(p.MediaType, "text/") {
+		if !found && len(p.Parts) == 0 && p.Embedded == nil && strings.HasPrefix(p.MediaType, "text/") {
 			text, _ := p.Text(msg.Raw)
-			found = found || containsFold(text, needle)
+			found = containsFold(text, needle)
 		}
 		return !found
 	})
 	return found
 }
 
-// needsDecoding reports whether some text differs between the raw bytes
-// and the decoded form: an encoded word in a header, or a text part with a
-// transfer encoding or a charset other than ASCII/UTF-8.
-func needsDecoding(raw []byte, tree *mimepart.Part, withHeader bool) bool {
-	if withHeader && bytes.Contains(raw, []byte("=?")) {
+// matchHeaderValues reports whether a decoded value of h contains needle.
+func matchHeaderValues(h mimepart.Header, needle string) bool {
+	for i := range h {
+		if containsFold(h[i].Value, needle) {
+			return true
+		}
+	}
+	return false
+}
+
+// rawIsText reports whether the body of the message tree is, byte for
+// byte, its decoded text: a single text/* part in ASCII or UTF-8 without a
+// transfer encoding.
+func rawIsText(tree *mimepart.Part) bool {
+	if len(tree.Parts) > 0 || tree.Embedded != nil || !strings.HasPrefix(tree.MediaType, "text/") {
+		return false
+	}
+	switch tree.Encoding {
+	case "7bit", "8bit", "binary":
+	default:
+		return false
+	}
+	switch tree.Charset {
+	case "us-ascii", "utf-8":
 		return true
 	}
-	needs := false
-	tree.Walk(func(p *mimepart.Part) bool {
-		if len(p.Parts) == 0 && p.Embedded == nil && strings.HasPrefix(p.MediaType, "text/") {
-			switch p.Encoding {
-			case "base64", "quoted-printable":
-				needs = true
-			}
-			switch p.Charset {
-			case "", "us-ascii", "utf-8":
-			default:
-				needs = true
-			}
-		}
-		return !needs
-	})
-	return needs
+	return false
 }
 
 // containsFold reports whether s contains needle (already lower-cased),
@@ -278,10 +275,35 @@ func equalFoldASCII(b []byte, lower string) bool {
 
 // indexFoldString is indexFold for a string haystack.
 func indexFoldString(s, needle string) int {
-	for i := 0; i+len(needle) <= len(s); i++ {
-		if lowerASCII(s[i]) == needle[0] && strings.EqualFold(s[i:i+len(needle)], needle) {
+	n := len(needle)
+	if n == 0 {
+		return 0
+	}
+	c0 := needle[0]
+	c1 := c0
+	if 'a' <= c0 && c0 <= 'z' {
+		c1 = c0 - 'a' + 'A'
+	}
+	for i := 0; i+n <= len(s); {
+		rest := s[i : len(s)-n+1]
+		j := strings.IndexByte(rest, c0)
+		if c1 != c0 {
+			lim := rest
+			if j >= 0 {
+				lim = rest[:j]
+			}
+			if k := strings.IndexByte(lim, c1); k >= 0 {
+				j = k
+			}
+		}
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if strings.EqualFold(s[i+1:i+n], needle[1:]) {
 			return i
 		}
+		i++
 	}
 	return -1
 }

@@ -12,7 +12,22 @@
 // sequence numbers to UIDs, follows the store's events and reports them as
 // untagged EXISTS, RECENT, EXPUNGE and FETCH (FLAGS) responses at safe points:
 // after a command's own responses, never EXPUNGE during FETCH, STORE or
-// SEARCH (RFC 3501 7.4.1), and at once during IDLE.
+// SEARCH (RFC 3501 7.4.1), and at once during IDLE. A session follows only
+// the events of its own user's mailboxes. If its selected mailbox is
+// deleted (by any session) or, after its events lagged, can no longer be
+// found by its ID with the same UIDVALIDITY, every command but CLOSE,
+// UNSELECT and LOGOUT is answered with "* BYE" and the connection is closed
+// (RFC 3501 7.1.5; Dovecot does the same), at once during IDLE: the
+// session's UIDs would otherwise reach whatever mailbox has the name now.
+// STORE on a message that another session expunged and that has not been
+// announced yet leaves it out of the FETCH responses and still ends with OK
+// (RFC 2180 4.2.1).
+//
+// SEARCH BODY matches decoded text: the text/* leaves of the MIME tree
+// after transfer and charset decoding, never boundaries, part headers or
+// other parts such as base64 attachments; TEXT also matches the decoded
+// header values of the message and of encapsulated messages (not field
+// names, not MIME part headers).
 //
 // LIST also takes the RFC 5258 selection options SUBSCRIBED, REMOTE and
 // SPECIAL-USE, the return options SUBSCRIBED, CHILDREN, SPECIAL-USE and

@@ -37,11 +37,13 @@ func (c *conn) store(req *request) error {
 	if err != nil {
 		return err
 	}
+	live := make(map[uint32]bool, len(entries))
 	for i := range entries {
 		v.setFlags(&entries[i], false)
+		live[entries[i].UID] = true
 	}
 	if !a.silent {
-		c.writeStoreResults(idx, req.uid)
+		c.writeStoreResults(idx, live, req.uid)
 	}
 	return nil
 }
@@ -92,11 +94,18 @@ func parseStoreOp(p *argReader) (memstore.FlagOp, bool, error) {
 	return 0, false, bad("Invalid STORE item")
 }
 
-// writeStoreResults writes the FETCH FLAGS responses of a STORE.
-func (c *conn) writeStoreResults(idx []int, uid bool) {
+// writeStoreResults writes the FETCH FLAGS responses of a STORE for the
+// messages that still exist (live). A message expunged by another session
+// but not yet announced gets no FETCH: its flags were not changed and the
+// cached ones would be stale. The tagged response stays OK, which RFC 2180
+// 4.2.1 allows alongside NO.
+func (c *conn) writeStoreResults(idx []int, live map[uint32]bool, uid bool) {
 	v := c.sel
 	for _, i := range idx {
 		e := &v.entries[i]
+		if !live[e.UID] {
+			continue
+		}
 		b := append(c.out[:0], "* "...)
 		b = appendUint(b, uint32(i+1))
 		b = append(b, " FETCH ("...)

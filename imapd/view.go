@@ -29,8 +29,11 @@ type view struct {
 	added    []memstore.Entry // arrivals (UID ascending), not yet announced
 	dirty    map[uint32]bool  // UIDs whose flags changed, not yet announced
 	recent   map[uint32]bool  // \Recent for this session (read-write views)
-	gone     bool             // the mailbox was deleted
 	announce int              // RECENT count last announced, -1 before any
+	// gone: the mailbox was deleted, or could not be found again by its
+	// ID with the same UIDVALIDITY after the subscription lagged. Only
+	// CLOSE, UNSELECT and LOGOUT are then answered (see dispatch).
+	gone bool
 }
 
 func newView(info memstore.MailboxInfo, entries []memstore.Entry, readOnly bool) *view {
@@ -184,24 +187,37 @@ func (c *conn) applyEvent(ev *memstore.Event) {
 	}
 }
 
-// resync resubscribes and recomputes the view from a snapshot.
+// resync resubscribes and recomputes the view from a snapshot. Events may
+// have been lost, a rename among them, so the mailbox is looked up by its
+// ID, not by the name the view knows; if no mailbox has that ID and the
+// same UIDVALIDITY any more, the view is gone.
 func (c *conn) resync() {
+	c.srv.hook("resync")
+	v := c.sel
 	c.sub.Close()
-	c.sub = c.srv.Store.Subscribe(0)
-	info, entries, err := c.srv.Store.Snapshot(c.login, c.sel.name)
-	if err != nil || info.ID != c.sel.id {
-		entries = nil
-		c.sel.gone = true
+	c.sub = c.srv.Store.SubscribeUser(0, c.login)
+	for _, info := range c.srv.Store.ListMailboxes(c.login) {
+		if info.ID != v.id {
+			continue
+		}
+		info, entries, err := c.srv.Store.Snapshot(c.login, info.Name)
+		if err == nil && info.ID == v.id && info.UIDValidity == v.uidValidity {
+			v.name = info.Name
+			v.resync(entries)
+			return
+		}
+		break
 	}
-	c.sel.resync(entries)
+	v.gone = true
+	v.added = v.added[:0]
 }
 
 // flushUpdates writes the queued updates: EXPUNGE (only if allowed), then
 // EXISTS and RECENT for arrivals, then FETCH FLAGS for changed flags.
 func (c *conn) flushUpdates(allowExpunge bool) {
 	v := c.sel
-	if v == nil {
-		return
+	if v == nil || v.gone {
+		return // a deleted mailbox has nothing more to announce
 	}
 	if allowExpunge && len(v.expunged) > 0 {
 		c.flushExpunges()

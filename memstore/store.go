@@ -43,7 +43,6 @@ var (
 	ErrNoMailbox     = errors.New("memstore: no such mailbox")
 	ErrInvalidName   = errors.New("memstore: invalid mailbox name")
 	ErrTooLarge      = errors.New("memstore: message exceeds the store's byte limit")
-	ErrEmptyMessage  = errors.New("memstore: empty message")
 	ErrInboxReserved = errors.New("memstore: INBOX cannot be deleted")
 )
 
