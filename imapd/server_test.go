@@ -6,11 +6,11 @@ import (
 	"errors"
 	"net"
 	"os/exec"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"intray/internal/leaktest"
 	"intray/memstore"
 )
 
@@ -47,35 +47,7 @@ func TestShutdown(t *testing.T) {
 	}
 	// Shutdown has returned, so every session has ended (and an IDLE
 	// session only ends after its reader goroutine delivered its line).
-	// A goroutine may still be on its way out, running or runnable; a
-	// leaked one is parked, so only those count and there is no need to
-	// wait.
-	if leaked := parkedServerGoroutines(); len(leaked) > 0 {
-		t.Errorf("%d server goroutines left:\n%s", len(leaked), strings.Join(leaked, "\n\n"))
-	}
-}
-
-// parkedServerGoroutines returns the stacks of the goroutines that are
-// blocked (not running or runnable) in the server's code: a session, an
-// IDLE reader, the connection tracker.
-func parkedServerGoroutines() []string {
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	var out []string
-	for g := range strings.SplitSeq(string(buf), "\n\n") {
-		header, _, _ := strings.Cut(g, "\n")
-		_, status, _ := strings.Cut(header, "[")
-		status, _, _ = strings.Cut(status, "]")
-		status, _, _ = strings.Cut(status, ",")
-		if status == "running" || status == "runnable" {
-			continue
-		}
-		if strings.Contains(g, "intray/imapd.(*conn)") || strings.Contains(g, "intray/imapd.(*Server)") ||
-			strings.Contains(g, "intray/internal/srvkit.") {
-			out = append(out, g)
-		}
-	}
-	return out
+	leaktest.Check(t, "intray/imapd", "intray/internal/srvkit")
 }
 
 func TestAutologout(t *testing.T) {

@@ -8,44 +8,30 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 )
 
-// settle bounds the wait for goroutines that have finished their work but
-// not yet exited; see Check.
-const settle = 200 * time.Millisecond
-
-// Check fails t if a goroutine other than the caller's is running code of
-// one of pkgs (import paths, such as "intray/smtpd"), and reports their
+// Check fails t if a goroutine other than the caller's is blocked in code
+// of one of pkgs (import paths, such as "intray/smtpd"), and reports their
 // stacks.
 //
 // Call it right after Shutdown or Close (and after Serve has returned):
 // they already wait until every session goroutine has done its last piece
-// of work (the tracker's bookkeeping that lets them return), so nothing of
-// the server may be left but goroutines between that last statement and
-// their exit. Only for that teardown, which the scheduler completes in
-// microseconds, Check looks again, yielding, for at most 200 ms; a real
-// leak (a goroutine blocked in the server) fails every look.
+// of work, so the only goroutines of the server that may still exist are
+// between that last statement and their exit: running or runnable, never
+// blocked. A leaked goroutine is blocked (in a read, a channel operation, a
+// lock), so Check looks once, without waiting or sleeping.
 func Check(t testing.TB, pkgs ...string) {
 	t.Helper()
-	deadline := time.Now().Add(settle)
-	for {
-		left := Find(pkgs...)
-		if len(left) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d goroutines left behind:\n\n%s", len(left), strings.Join(left, "\n\n"))
-		}
-		runtime.Gosched()
-		time.Sleep(time.Millisecond)
+	if left := Find(pkgs...); len(left) > 0 {
+		t.Fatalf("%d goroutines left behind:\n\n%s", len(left), strings.Join(left, "\n\n"))
 	}
 }
 
-// Find returns the stacks of the goroutines that have a frame in one of
-// pkgs, except the caller's and the test goroutines (which run
+// Find returns the stacks of the blocked goroutines that have a frame in
+// one of pkgs, except the caller's and the test goroutines (which run
 // testing.tRunner or testing.(*M).Run: the caller's parents, waiting for
-// their subtests).
+// their subtests). Running and runnable goroutines are left out: they are
+// on their way out (see Check).
 func Find(pkgs ...string) []string {
 	buf := make([]byte, 1<<20)
 	for {
@@ -61,7 +47,7 @@ func Find(pkgs ...string) []string {
 		if i == 0 {
 			continue // runtime.Stack lists the caller's goroutine first
 		}
-		if isTest(g) {
+		if isTest(g) || !blocked(g) {
 			continue
 		}
 		if inPackages(g, pkgs) {
@@ -90,4 +76,15 @@ func inPackages(stack []byte, pkgs []string) bool {
 func isTest(stack []byte) bool {
 	return bytes.Contains(stack, []byte("\ntesting.tRunner(")) ||
 		bytes.Contains(stack, []byte("\ntesting.(*M).Run("))
+}
+
+// blocked reports whether a goroutine's header line ("goroutine 7 [chan
+// receive, 2 minutes]:") shows it waiting rather than running or runnable.
+func blocked(g []byte) bool {
+	header, _, _ := bytes.Cut(g, []byte("\n"))
+	_, status, _ := bytes.Cut(header, []byte("["))
+	status, _, _ = bytes.Cut(status, []byte("]"))
+	status, _, _ = bytes.Cut(status, []byte(","))
+	s := string(status)
+	return s != "running" && s != "runnable"
 }
