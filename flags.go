@@ -28,6 +28,8 @@ type config struct {
 	maxConns                     int
 	smtpIdle, pop3Idle, imapIdle time.Duration
 	allowedHosts                 []string
+	auth                         []string // --auth user:password entries
+	authFile                     string
 	corsOrigin                   string
 	readyFile                    string
 	logLevel                     string
@@ -82,6 +84,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*c
 	fs.DurationVar(&c.smtpIdle, "smtp-idle-timeout", 5*time.Minute, "SMTP idle timeout")
 	fs.DurationVar(&c.pop3Idle, "pop3-idle-timeout", 10*time.Minute, "POP3 idle timeout (RFC 1939: at least 10m)")
 	fs.DurationVar(&c.imapIdle, "imap-idle-timeout", 30*time.Minute, "IMAP autologout timeout (RFC 3501: at least 30m)")
+	fs.StringSliceVar(&c.auth, "auth", nil, "require this user:password for POP3 and IMAP logins (repeatable or comma-separated; default: any password is accepted)")
+	fs.StringVar(&c.authFile, "auth-file", "", "read more user:password lines for POP3 and IMAP logins from this file (# comments and blank lines ignored)")
 	fs.StringSliceVar(&c.allowedHosts, "allowed-hosts", nil, "extra Host names the HTTP server answers to (comma-separated)")
 	fs.StringVar(&c.corsOrigin, "cors-origin", "", "an origin allowed to call the API cross-site (CORS off by default)")
 	fs.StringVar(&c.readyFile, "ready-file", "", "write the bound addresses as JSON to this file once every listener is up")
@@ -135,12 +139,78 @@ func (c *config) validate() error {
 	case (c.tlsCert == "") != (c.tlsKey == ""):
 		return errors.New("--tls-cert and --tls-key go together")
 	}
+	if _, err := c.authFlagCredentials(); err != nil {
+		return err
+	}
 	switch strings.ToLower(c.logLevel) {
 	case "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("--log-level %q: want debug, info, warn or error", c.logLevel)
 	}
 	return nil
+}
+
+// credentials are the POP3 and IMAP logins of --auth and --auth-file: the
+// password of each user name, keyed by the name in lower case. Empty means
+// any password is accepted.
+type credentials map[string]string
+
+// add adds one "user:password" entry: the password is everything after the
+// first ':' (it may contain ':'); neither part may be empty, and a user may
+// be given once. Errors never contain the password.
+func (cr credentials) add(entry string) error {
+	user, pass, ok := strings.Cut(entry, ":")
+	user = strings.TrimSpace(user)
+	switch {
+	case !ok || user == "" || pass == "":
+		return errors.New("want user:password")
+	case cr[strings.ToLower(user)] != "":
+		return fmt.Errorf("user %q given twice", user)
+	}
+	cr[strings.ToLower(user)] = pass
+	return nil
+}
+
+// password looks user up case-insensitively; it is pop3d's and imapd's
+// Server.Passwords.
+func (cr credentials) password(user string) (string, bool) {
+	p, ok := cr[strings.ToLower(user)]
+	return p, ok
+}
+
+// authFlagCredentials parses the --auth entries.
+func (c *config) authFlagCredentials() (credentials, error) {
+	cr := credentials{}
+	for i, entry := range c.auth {
+		if err := cr.add(entry); err != nil {
+			return nil, fmt.Errorf("--auth entry %d: %w", i+1, err)
+		}
+	}
+	return cr, nil
+}
+
+// loadCredentials returns the logins of --auth and --auth-file. The file
+// has one user:password a line; blank lines and lines starting with '#'
+// are ignored, and a bad line is an error that names its number.
+func (c *config) loadCredentials(readFile func(string) ([]byte, error)) (credentials, error) {
+	cr, err := c.authFlagCredentials()
+	if err != nil || c.authFile == "" {
+		return cr, err
+	}
+	b, err := readFile(c.authFile)
+	if err != nil {
+		return nil, fmt.Errorf("--auth-file: %w", err)
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		if err := cr.add(line); err != nil {
+			return nil, fmt.Errorf("--auth-file %s line %d: %w", c.authFile, i+1, err)
+		}
+	}
+	return cr, nil
 }
 
 // listenAddr turns a flag value into a listen address: "" and "off" disable

@@ -136,6 +136,10 @@ func build(cfg *config, logger *slog.Logger, start time.Time) (*app, error) {
 			hostname = "localhost"
 		}
 	}
+	creds, err := cfg.loadCredentials(os.ReadFile)
+	if err != nil {
+		return nil, err
+	}
 	tlsConfig, err := loadTLS(cfg, hostname)
 	if err != nil {
 		return nil, err
@@ -145,6 +149,9 @@ func build(cfg *config, logger *slog.Logger, start time.Time) (*app, error) {
 		MaxBytes:    int64(cfg.maxStoreBytes),
 	})}
 	f := factory{cfg: cfg, logger: logger, hostname: hostname, store: a.store, implicitTLS: tlsConfig, startTLS: tlsConfig}
+	if len(creds) > 0 {
+		f.passwords = creds.password
+	}
 	if !cfg.starttls {
 		f.startTLS = nil // no STARTTLS/STLS; implicit-TLS listeners keep theirs
 	}
@@ -176,6 +183,8 @@ type factory struct {
 	hostname              string
 	store                 *memstore.Store
 	implicitTLS, startTLS *tls.Config // startTLS nil: no in-session upgrade
+	// passwords checks POP3 and IMAP logins; nil accepts any password.
+	passwords func(user string) (password string, ok bool)
 }
 
 func (f factory) tls(implicit bool) *tls.Config {
@@ -198,7 +207,7 @@ func (f factory) pop3(implicit bool) server {
 	return &pop3d.Server{
 		Hostname: f.hostname, TLSConfig: f.tls(implicit), ImplicitTLS: implicit,
 		MaxConns: f.cfg.maxConns, IdleTimeout: f.cfg.pop3Idle,
-		Logger: f.logger.With("service", "pop3"), Store: f.store,
+		Logger: f.logger.With("service", "pop3"), Store: f.store, Passwords: f.passwords,
 	}
 }
 
@@ -206,7 +215,7 @@ func (f factory) imap(implicit bool) server {
 	return &imapd.Server{
 		Hostname: f.hostname, TLSConfig: f.tls(implicit), ImplicitTLS: implicit,
 		MaxConns: f.cfg.maxConns, IdleTimeout: f.cfg.imapIdle, MaxLiteral: int64(f.cfg.maxMessageSize),
-		Logger: f.logger.With("service", "imap"), Store: f.store,
+		Logger: f.logger.With("service", "imap"), Store: f.store, Passwords: f.passwords,
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/smtp"
 	"net/textproto"
 	"os"
@@ -18,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
 var (
@@ -228,6 +231,11 @@ func TestBinaryWithoutSTARTTLSWorksWithSendMail(t *testing.T) {
 }
 
 func TestFlagErrors(t *testing.T) {
+	dir := t.TempDir()
+	badFile := filepath.Join(dir, "auth-bad")
+	if err := os.WriteFile(badFile, []byte("# users\n\nalice:pw\nno-colon-here\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args []string
 		env  map[string]string
@@ -241,6 +249,13 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"--version"}, nil, 0, ""},
 		{[]string{"--cors-origin", "not an origin"}, nil, 1, "--cors-origin"},
 		{[]string{"--help"}, nil, 0, "Examples"},
+		{[]string{"--auth", "alice"}, nil, 2, "--auth entry 1: want user:password"},
+		{[]string{"--auth", "alice:pw,:pw"}, nil, 2, "--auth entry 2: want user:password"},
+		{[]string{"--auth", "alice:pw", "--auth", "bob:"}, nil, 2, "--auth entry 2: want user:password"},
+		{[]string{"--auth", "alice:pw,ALICE:other"}, nil, 2, `user "ALICE" given twice`},
+		{nil, map[string]string{"INTRAY_AUTH": "nopassword"}, 2, "--auth entry 1"},
+		{[]string{"--auth-file", badFile}, nil, 1, "--auth-file " + badFile + " line 4: want user:password"},
+		{[]string{"--auth-file", filepath.Join(dir, "missing")}, nil, 1, "--auth-file: open"},
 	}
 	for _, tt := range tests {
 		var out, errb bytes.Buffer
@@ -274,6 +289,86 @@ func TestEnvAndFlagPrecedence(t *testing.T) {
 	if cfg.smtp != "127.0.0.1:0" || cfg.maxMessageSize != 10<<20 || cfg.http != "off" || len(cfg.allowedHosts) != 2 {
 		t.Fatalf("cfg = %+v", cfg)
 	}
+}
+
+func TestLoadCredentials(t *testing.T) {
+	file := "# test users\r\nbob@example.com:pa:ss word\r\n\n  # indented comment\ncarol:x\n"
+	cfg := &config{auth: []string{"Alice@Example.com:secret"}, authFile: "users.txt"}
+	cr, err := cfg.loadCredentials(func(name string) ([]byte, error) {
+		if name != "users.txt" {
+			t.Errorf("read %q", name)
+		}
+		return []byte(file), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for user, want := range map[string]string{"alice@example.com": "secret", "ALICE@EXAMPLE.COM": "secret",
+		"bob@example.com": "pa:ss word", "Carol": "x"} {
+		if got, ok := cr.password(user); !ok || got != want {
+			t.Errorf("password(%q) = %q, %v; want %q", user, got, ok, want)
+		}
+	}
+	if _, ok := cr.password("dave"); ok || len(cr) != 3 {
+		t.Errorf("credentials %d, dave known: %v", len(cr), ok)
+	}
+	// The environment twin, comma-separated.
+	env := map[string]string{"INTRAY_AUTH": "a:1,b:2:3"}
+	c, err := parseFlags(nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cr, err := c.loadCredentials(os.ReadFile); err != nil || cr["a"] != "1" || cr["b"] != "2:3" {
+		t.Errorf("INTRAY_AUTH: %v %v", cr, err)
+	}
+}
+
+func TestBinaryAuth(t *testing.T) {
+	p := startBinary(t, "--auth", "alice@example.com:secret")
+	msg := "From: a@example.com\r\nTo: alice@example.com\r\nSubject: hello\r\n\r\nhi\r\n"
+	c, err := smtp.Dial(p.addrs["smtp"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sendWith(t, c, "alice@example.com", msg)
+
+	ic, err := imapclient.DialInsecure(p.addrs["imap"], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ic.Close()
+	if err := ic.Login("alice@example.com", "wrong").Wait(); err == nil || !strings.Contains(err.Error(), "AUTHENTICATIONFAILED") {
+		t.Fatalf("IMAP LOGIN with a wrong password: %v", err)
+	}
+	if err := ic.Login("alice@example.com", "secret").Wait(); err != nil {
+		t.Fatalf("IMAP LOGIN with the right password: %v", err)
+	}
+	if data, err := ic.Select("INBOX", nil).Wait(); err != nil || data.NumMessages != 1 {
+		t.Fatalf("SELECT: %v %v", data, err)
+	}
+
+	nc, err := net.Dial("tcp", p.addrs["pop3"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	tp := textproto.NewConn(nc)
+	for _, step := range []struct{ send, want string }{
+		{"", "+OK "},
+		{"USER alice@example.com", "+OK"},
+		{"PASS wrong", "-ERR [AUTH] "},
+		{"USER alice@example.com", "+OK"},
+		{"PASS secret", "+OK maildrop has 1 messages"},
+		{"QUIT", "+OK"},
+	} {
+		if step.send != "" {
+			tp.PrintfLine("%s", step.send)
+		}
+		if line, err := tp.ReadLine(); err != nil || !strings.HasPrefix(line, step.want) {
+			t.Fatalf("POP3 %q: %q %v, want %q", step.send, line, err, step.want)
+		}
+	}
+	p.stop(t)
 }
 
 func TestParseBytes(t *testing.T) {

@@ -2,6 +2,8 @@ package imapd
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
 	"crypto/tls"
 	"encoding/base64"
 	"strings"
@@ -55,20 +57,41 @@ func (c *conn) starttls(req *request) error {
 	return nil
 }
 
-// loginCmd answers LOGIN (RFC 3501 6.2.3). Any password is accepted.
+// loginCmd answers LOGIN (RFC 3501 6.2.3). The password is checked only
+// when Server.Passwords is set.
 func (c *conn) loginCmd(req *request) error {
 	p := req.reader()
 	user, err := p.astring()
 	if err != nil {
 		return err
 	}
-	if _, err := p.astring(); err != nil {
+	pass, err := p.astring()
+	if err != nil {
 		return err
 	}
 	if err := p.end(); err != nil {
 		return err
 	}
+	if err := c.checkPassword(user, pass); err != nil {
+		return err
+	}
 	return c.loggedIn(req, user)
+}
+
+// checkPassword checks pass for user when Server.Passwords is set. The
+// comparison takes the same time whatever the password or whether the
+// user exists (both sides are hashed first, so lengths do not leak).
+func (c *conn) checkPassword(user, pass string) error {
+	if c.srv.Passwords == nil {
+		return nil
+	}
+	want, known := c.srv.Passwords(user)
+	a, b := sha256.Sum256([]byte(want)), sha256.Sum256([]byte(pass))
+	if subtle.ConstantTimeCompare(a[:], b[:]) != 1 || !known {
+		c.log.Info("imap login refused", "login", user)
+		return errAuthFailed
+	}
+	return nil
 }
 
 // loggedIn moves the session to the authenticated state as user.
@@ -121,11 +144,22 @@ func (c *conn) authenticate(req *request) error {
 	if len(parts) != 3 {
 		return no("AUTHENTICATIONFAILED", "Invalid PLAIN response")
 	}
-	user := string(parts[1])
-	if len(parts[0]) > 0 {
-		user = string(parts[0])
+	authz, authc := string(parts[0]), string(parts[1])
+	if c.srv.Passwords != nil {
+		// Checked credentials: the password is authc's, and authc may
+		// not act as someone else.
+		if err := c.checkPassword(authc, string(parts[2])); err != nil {
+			return err
+		}
+		if authz != "" && !strings.EqualFold(authz, authc) {
+			c.log.Info("imap login refused", "login", authc, "as", authz)
+			return errAuthFailed
+		}
 	}
-	return c.loggedIn(req, user)
+	if authz != "" {
+		return c.loggedIn(req, authz)
+	}
+	return c.loggedIn(req, authc)
 }
 
 // readSASL sends an empty continuation and reads the client's response line.

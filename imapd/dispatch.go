@@ -122,7 +122,9 @@ func (c *conn) finish(req *request, cmd command, err error) {
 		c.log.Error("imap command failed", "cmd", req.name, "err", err)
 	}
 	if re.kind == "NO" {
-		c.errs = 0
+		if !re.counts {
+			c.errs = 0
+		}
 		c.flushUpdates(!cmd.holdExpunge || req.uid)
 	}
 	c.writeStatus(req.tag, re)
@@ -131,7 +133,7 @@ func (c *conn) finish(req *request, cmd command, err error) {
 		c.state = stateLogout
 		return
 	}
-	if re.kind == "BAD" {
+	if re.kind == "BAD" || re.counts {
 		c.countError()
 	}
 }

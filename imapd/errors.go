@@ -13,6 +13,9 @@ type respError struct {
 	code  string // response code without brackets, "" for none
 	text  string
 	fatal bool // the connection ends after the response
+	// counts makes a NO count towards the bad-command limit like a BAD
+	// (a refused login: guessing passwords ends the session).
+	counts bool
 }
 
 func (e *respError) Error() string {
@@ -33,6 +36,9 @@ var (
 	errNoMailbox = no("NONEXISTENT", "No such mailbox")
 	errReadOnly  = no("READ-ONLY", "Mailbox is read-only")
 	errBadSeq    = bad("Invalid message sequence number")
+	// errAuthFailed refuses a login when Server.Passwords is set; it does
+	// not say whether the user or the password was wrong.
+	errAuthFailed = &respError{kind: "NO", code: "AUTHENTICATIONFAILED", text: "Invalid credentials", counts: true}
 )
 
 // status maps any error a command returned to the response that ends it:

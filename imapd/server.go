@@ -4,7 +4,8 @@
 // 7888), ENABLE (RFC 5161), SPECIAL-USE (RFC 6154), CHILDREN (RFC 3348),
 // SASL-IR (RFC 4959), AUTHENTICATE PLAIN (RFC 4616) and STARTTLS.
 //
-// Any password is accepted. A login name containing '@' opens that
+// Any password is accepted unless Server.Passwords is set; then LOGIN and
+// AUTHENTICATE PLAIN are checked against it. A login name containing '@' opens that
 // recipient's mailboxes; any other name opens the catch-all user, whose INBOX
 // is every message (see memstore.UserKey).
 //
@@ -43,7 +44,7 @@
 // Left out on purpose: IMAP4rev2, CONDSTORE/QRESYNC, BINARY, MULTIAPPEND,
 // LIST-EXTENDED's RECURSIVEMATCH and CHILDINFO, SORT/THREAD and any SASL
 // mechanism but PLAIN. LOGINDISABLED is never announced: intray is a
-// sandbox that accepts any credentials, with or without TLS.
+// sandbox that accepts logins with or without TLS.
 package imapd
 
 import (
@@ -93,6 +94,14 @@ type Server struct {
 	MaxLiteral  int64         // largest APPEND message; DefaultMaxLiteral if 0
 	Logger      *slog.Logger  // nil discards logs
 	Store       Store         // the mail store; required
+	// Passwords, when set, makes logins checked: it returns the password
+	// of a user name as the client sent it (ok false: no such user), and
+	// LOGIN and AUTHENTICATE PLAIN succeed only with that password; other
+	// logins get NO [AUTHENTICATIONFAILED], which counts towards the
+	// bad-command limit, and the session goes on. Nil, the default,
+	// accepts any password. It is called from many sessions at once and
+	// must be safe for concurrent use.
+	Passwords func(user string) (password string, ok bool)
 
 	tracker srvkit.Tracker
 	// testHook, when set, is called by a session with the name of each

@@ -2,7 +2,11 @@ package pop3d
 
 import (
 	"bytes"
+	"crypto/md5"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"strings"
 
 	"intray/memstore"
@@ -30,7 +34,8 @@ func (c *conn) stlsAvailable() bool {
 	return c.srv.TLSConfig != nil && !c.tls && c.state == stateAuthorization
 }
 
-// user answers USER name (RFC 1939 section 7). Any name is accepted.
+// user answers USER name (RFC 1939 section 7). Any name is accepted here,
+// so that USER does not tell which users exist; PASS checks it.
 func (c *conn) user(args string) error {
 	name, ok := oneArg(args)
 	if !ok {
@@ -42,7 +47,8 @@ func (c *conn) user(args string) error {
 }
 
 // pass answers PASS (RFC 1939 section 7). The password is the rest of the
-// line (it may contain spaces) and is not checked.
+// line (it may contain spaces); it is checked only when Server.Passwords is
+// set.
 func (c *conn) pass(args string) error {
 	if c.userName == "" {
 		return badCommand("USER first")
@@ -52,18 +58,54 @@ func (c *conn) pass(args string) error {
 	}
 	name := c.userName
 	c.userName = ""
+	if err := c.checkPassword(name, args); err != nil {
+		return err
+	}
 	return c.open(name)
 }
 
-// apop answers APOP name digest (RFC 1939 section 7). The digest is not
-// checked, but must look like one: 32 hexadecimal digits.
+// apop answers APOP name digest (RFC 1939 section 7). The digest must look
+// like one: 32 hexadecimal digits. With Server.Passwords set it must be the
+// MD5 of the greeting's timestamp followed by the user's password;
+// without, any digest is accepted.
 func (c *conn) apop(args string) error {
 	f := strings.Fields(args)
 	if len(f) != 2 || !isMD5Hex(f[1]) {
 		return errSyntax
 	}
 	c.userName = ""
+	if c.srv.Passwords != nil {
+		want, known := c.srv.Passwords(f[0])
+		sum := md5.Sum([]byte(c.timestamp + want))
+		digest := hex.EncodeToString(sum[:])
+		match := subtle.ConstantTimeCompare([]byte(digest), []byte(strings.ToLower(f[1]))) == 1
+		if !known || !match {
+			return c.refuse(f[0], "APOP")
+		}
+	}
 	return c.open(f[0])
+}
+
+// checkPassword checks pass for user when Server.Passwords is set. The
+// comparison takes the same time whatever the password or whether the
+// user exists (both sides are hashed first, so lengths do not leak).
+func (c *conn) checkPassword(user, pass string) error {
+	if c.srv.Passwords == nil {
+		return nil
+	}
+	want, known := c.srv.Passwords(user)
+	a, b := sha256.Sum256([]byte(want)), sha256.Sum256([]byte(pass))
+	if subtle.ConstantTimeCompare(a[:], b[:]) != 1 || !known {
+		return c.refuse(user, "password")
+	}
+	return nil
+}
+
+// refuse logs a refused login and returns the -ERR [AUTH] reply, which
+// counts as a bad command so that guessing runs into maxBadCommands.
+func (c *conn) refuse(user, how string) error {
+	c.log.Info("pop3 login refused", "user", user, "method", how)
+	return errAuthFailed
 }
 
 func isMD5Hex(s string) bool {
@@ -109,38 +151,57 @@ func (c *conn) auth(args string) error {
 	case "=": // an empty initial response (RFC 5034 section 4)
 		resp = ""
 	}
-	login, ok := decodePlain(resp)
+	authz, authc, pass, ok := parsePlain(resp)
 	if !ok {
 		return failure("malformed PLAIN response")
 	}
 	c.userName = ""
-	return c.open(login)
+	if c.srv.Passwords != nil {
+		// Checked credentials: the password is authc's, and authc may
+		// not act as someone else.
+		if err := c.checkPassword(authc, pass); err != nil {
+			return err
+		}
+		if authz != "" && !strings.EqualFold(authz, authc) {
+			return c.refuse(authc, "PLAIN as "+authz)
+		}
+	}
+	if authz != "" {
+		return c.open(authz)
+	}
+	return c.open(authc)
 }
 
-// decodePlain decodes a base64 PLAIN response (RFC 4616)
-// "authzid NUL authcid NUL passwd" and returns the identity to log in as:
-// authzid if given, else authcid. Identities must be non-empty text without
-// control characters.
+// decodePlain decodes a base64 PLAIN response (RFC 4616) and returns the
+// identity to log in as: authzid if given, else authcid.
 func decodePlain(resp string) (string, bool) {
+	authz, authc, _, ok := parsePlain(resp)
+	if authz != "" {
+		return authz, ok
+	}
+	return authc, ok
+}
+
+// parsePlain splits a base64 PLAIN response (RFC 4616)
+// "authzid NUL authcid NUL passwd". Identities must be text without
+// control characters, and authcid non-empty.
+func parsePlain(resp string) (authz, authc, pass string, ok bool) {
 	raw, err := base64.StdEncoding.DecodeString(resp)
 	if err != nil {
-		return "", false
+		return "", "", "", false
 	}
 	parts := bytes.Split(raw, []byte{0})
 	if len(parts) != 3 || len(parts[1]) == 0 {
-		return "", false
+		return "", "", "", false
 	}
 	for _, p := range parts[:2] {
 		for _, b := range p {
 			if b < 0x20 || b == 0x7f {
-				return "", false
+				return "", "", "", false
 			}
 		}
 	}
-	if len(parts[0]) > 0 {
-		return string(parts[0]), true
-	}
-	return string(parts[1]), true
+	return string(parts[0]), string(parts[1]), string(parts[2]), true
 }
 
 // open takes the maildrop snapshot for login and enters TRANSACTION.

@@ -12,7 +12,9 @@
 //
 // The mailbox model is intray's: a login name that contains '@' opens that
 // recipient's INBOX, any other name the catch-all view of every message.
-// Any password, APOP digest or PLAIN credentials are accepted. The maildrop
+// Any password, APOP digest or PLAIN credentials are accepted unless
+// Server.Passwords is set; then they are checked, and a refused login gets
+// "-ERR [AUTH]" and counts as a bad command. The maildrop
 // is a snapshot of the INBOX taken at login; DELE only marks, RSET unmarks,
 // and QUIT commits the marks with Store.Remove (in the catch-all that
 // removes a message everywhere, in a recipient's mailbox from that mailbox
@@ -40,6 +42,6 @@
 //
 // Left out on purpose: the maildrop lock of RFC 1939, LOGIN-DELAY and
 // EXPIRE policies other than "0" and "NEVER", SASL mechanisms other than
-// PLAIN (no LOGIN, CRAM-MD5 or SCRAM: credentials are not checked anyway),
-// the UTF8 and LANG extensions of RFC 6856, and checking APOP digests.
+// PLAIN (no LOGIN, CRAM-MD5 or SCRAM: a sandbox's credentials are test
+// credentials), and the UTF8 and LANG extensions of RFC 6856.
 package pop3d

@@ -49,6 +49,10 @@ var (
 	errNoSuchMessage  = failure("no such message")
 	errTooManyBad     = &replyError{text: "too many bad commands, closing connection"}
 	errInternal       = &replyError{code: codeSysTemp, text: "internal server error"}
+	// errAuthFailed refuses a login when Server.Passwords is set. It does
+	// not say whether the user or the password was wrong, and it counts as
+	// a bad command.
+	errAuthFailed = &replyError{code: codeAuth, text: "invalid user name or password", bad: true}
 )
 
 // hangUp is returned by a handler whose reply is already written and after

@@ -68,6 +68,15 @@ type Server struct {
 	Logger *slog.Logger
 	// Store holds the mail. Required.
 	Store Store
+	// Passwords, when set, makes logins checked: it returns the password
+	// of a user name as the client sent it (ok false: no such user), and
+	// USER/PASS, APOP (the MD5 digest of the greeting's timestamp and the
+	// password, RFC 1939 section 7) and AUTH PLAIN succeed only with that
+	// password; other logins get -ERR with the AUTH response code (RFC
+	// 3206) and the session goes on. Nil, the default, accepts any
+	// password, APOP digest and PLAIN credentials. It is called from many
+	// sessions at once and must be safe for concurrent use.
+	Passwords func(user string) (password string, ok bool)
 
 	once    sync.Once
 	tracker srvkit.Tracker
