@@ -94,6 +94,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprintf(stderr, "intray: %v\n", err)
 			return 1
 		}
+		defer os.Remove(cfg.readyFile) // the addresses are stale once we exit
 	}
 	printBanner(stdout, addrs, app.services, time.Since(start))
 	errc := app.serve(logger)
@@ -106,9 +107,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	app.shutdown()
-	if cfg.readyFile != "" {
-		os.Remove(cfg.readyFile)
-	}
 	return 0
 }
 
