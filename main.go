@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -165,7 +166,7 @@ func build(cfg *config, logger *slog.Logger, start time.Time) (*app, error) {
 	if _, on := listenAddr(cfg.http); on {
 		// The web handler follows the store's events; with HTTP off it is
 		// not created at all.
-		web, err := a.newWeb(cfg, logger, start)
+		web, err := a.newWeb(cfg, logger, hostname, start)
 		if err != nil {
 			return nil, err
 		}
@@ -217,11 +218,16 @@ func (f factory) imap(implicit bool) server {
 	}
 }
 
-func (a *app) newWeb(cfg *config, logger *slog.Logger, start time.Time) (*webui.Handler, error) {
+func (a *app) newWeb(cfg *config, logger *slog.Logger, hostname string, start time.Time) (*webui.Handler, error) {
+	hosts := cfg.allowedHosts
+	if addr, _ := listenAddr(cfg.http); !isLoopback(addr) {
+		// Exposed on purpose: the machine's own name is one it serves.
+		hosts = append(slices.Clone(hosts), hostname)
+	}
 	webCfg := webui.Config{
 		Store:          a.store,
 		Logger:         logger.With("service", "http"),
-		AllowedHosts:   cfg.allowedHosts,
+		AllowedHosts:   hosts,
 		CORSOrigin:     cfg.corsOrigin,
 		Addresses:      func() map[string]string { return a.bound },
 		Version:        version,
@@ -233,6 +239,19 @@ func (a *app) newWeb(cfg *config, logger *slog.Logger, start time.Time) (*webui.
 		return nil, fmt.Errorf("--allowed-hosts or --cors-origin: %w", err)
 	}
 	return webui.New(webCfg), nil
+}
+
+// isLoopback reports whether a listen address binds only loopback.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (a *app) add(name, flagValue string, srv server) {

@@ -402,3 +402,14 @@ func TestListenAddr(t *testing.T) {
 		}
 	}
 }
+
+func TestIsLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:8025": true, "[::1]:0": true, "localhost:80": true, "127.1.2.3:1": true,
+		"0.0.0.0:8025": false, ":8025": false, "192.0.2.1:80": false, "mail.test:80": false, "nonsense": false,
+	} {
+		if got := isLoopback(addr); got != want {
+			t.Errorf("isLoopback(%q) = %v", addr, got)
+		}
+	}
+}
