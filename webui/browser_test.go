@@ -14,9 +14,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"intray/memstore"
 )
 
 func TestBrowserListsMail(t *testing.T) {
@@ -229,4 +232,29 @@ func TestBrowserReconnect(t *testing.T) {
 	in.waitRows("While away", "Before")
 	in.send(msg{from: "a@example.com", to: []string{"b@example.com"}, subject: "After", body: "3"})
 	in.waitRows("After", "While away", "Before")
+}
+
+// TestBrowserDeepLinkMarksRead: a message opened from its URL is marked
+// read like one opened from the list, although the websocket's arrival
+// reloads it while its first load is still under way.
+func TestBrowserDeepLinkMarksRead(t *testing.T) {
+	in := newInbox(t)
+	in.send(msg{from: "alice@example.com", to: []string{"dev@example.com"}, subject: "Linked", body: "hi"})
+	m := in.bySubject("Linked")
+	sub := in.store.Subscribe(0)
+	defer sub.Close()
+	in.do(chromedp.Navigate(in.url + "#/m/" + m.ID))
+	in.waitReady()
+	in.waitFor(`document.querySelector('#msg-subject').textContent === 'Linked'`, `document.querySelector('#msg-subject').textContent`)
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-sub.C:
+			if ev.Type == memstore.EventRead && ev.ID == m.ID && ev.Read {
+				return
+			}
+		case <-timeout:
+			t.Fatal("a message opened from its URL was not marked read")
+		}
+	}
 }

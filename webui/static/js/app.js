@@ -21,6 +21,7 @@ const state = {
   queue: null,     // events that arrive while the list loads, replayed after it
   loadingMore: false,
   openId: "",
+  readPending: "", // the open message still to be marked read once loaded
   info: null,
 };
 
@@ -256,6 +257,10 @@ function route() {
 
 async function openMessage(id, { markRead }) {
   const fresh = state.openId !== id;
+  // A reopen (after a reconnect) may abort the first load: the pending
+  // "mark read" of opening the message must survive it.
+  if (markRead) state.readPending = id;
+  else if (fresh) state.readPending = "";
   state.openId = id;
   list.setOpen(id);
   const i = list.indexOf(id);
@@ -270,7 +275,10 @@ async function openMessage(id, { markRead }) {
     const m = await api.get(id, signal);
     if (state.openId !== id) return;
     view.show(m);
-    if (markRead && !m.read) setRead(id, true);
+    if (state.readPending === id) {
+      state.readPending = "";
+      if (!m.read) setRead(id, true);
+    }
   } catch (e) {
     if (e.name === "AbortError" || state.openId !== id) return;
     view.notFound(e instanceof APIError && e.status === 404 ? "This message no longer exists." : "Could not load the message: " + e.message);
