@@ -281,8 +281,9 @@ func (s *Store) evNewOrMailboxLocked(mb *mailbox, m *Message, flags Flags, keywo
 	s.publishLocked(ev) // its Seq is the m.Seq insertLocked set
 }
 
-// Append stores a new message in one mailbox (IMAP APPEND) with the given
-// flags and internal date (zero means now) and returns the destination's
+// Append stores a copy of raw as a new message in one mailbox (IMAP
+// APPEND) with the given flags and internal date (zero means now) and
+// returns the destination's
 // UIDVALIDITY and the new UID. Appending to the catch-all INBOX lists the
 // message there (EventNew); elsewhere it lives in that mailbox only.
 func (s *Store) Append(login, name string, raw []byte, flags Flags, keywords []string, date time.Time) (uidValidity, uid uint32, err error) {
@@ -290,6 +291,7 @@ func (s *Store) Append(login, name string, raw []byte, flags Flags, keywords []s
 	if int64(len(raw)) > s.maxBytes {
 		return 0, 0, fmt.Errorf("append %d bytes: %w", len(raw), ErrTooLarge)
 	}
+	raw = s.slabs.clone(raw)
 	if date.IsZero() {
 		date = s.now()
 	}

@@ -16,14 +16,15 @@ import (
 // Add stores a received message: once in the catch-all view and once in the
 // INBOX of every distinct envelope recipient (compared case-insensitively),
 // then publishes EventNew and evicts the oldest messages if a limit is
-// exceeded. Add takes ownership of raw; bare LF and bare CR line endings are
-// normalised to CRLF. It returns ErrTooLarge if the message alone exceeds
-// the store's byte limit.
+// exceeded. Add copies raw (into slab memory, see slab.go), so the caller
+// may reuse it; bare LF and bare CR line endings are normalised to CRLF. It
+// returns ErrTooLarge if the message alone exceeds the store's byte limit.
 func (s *Store) Add(env Envelope, raw []byte) (*Message, error) {
 	raw = NormalizeCRLF(raw)
 	if int64(len(raw)) > s.maxBytes {
 		return nil, fmt.Errorf("add message of %d bytes: %w", len(raw), ErrTooLarge)
 	}
+	raw = s.slabs.clone(raw)
 	m := s.newMessage(env, raw, s.now())
 	rcpts := recipientKeys(env.RcptTo)
 
@@ -42,7 +43,7 @@ func (s *Store) Add(env Envelope, raw []byte) (*Message, error) {
 
 // snippetMax bounds the stored snippet (in bytes, cut at a rune boundary):
 // enough for a list row, small enough to keep 100,000 messages cheap.
-const snippetMax = 100
+const snippetMax = 80
 
 func (s *Store) newMessage(env Envelope, raw []byte, now time.Time) *Message {
 	sum := mimepart.ParseSummary(raw)

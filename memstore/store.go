@@ -61,6 +61,7 @@ type Store struct {
 	maxBytes    int64
 	now         func() time.Time
 	zones       zoneCache // shared Locations for Message.Date
+	slabs       slabs     // memory for message bytes
 
 	mu sync.RWMutex // guards every field below and the mutable fields of Message, mailbox and user
 	// messages indexes every stored message by ID.

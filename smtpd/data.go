@@ -207,18 +207,14 @@ func (c *conn) messageBuffer() []byte {
 	return c.scratch[:0]
 }
 
-// deliver hands the finished message to the store and answers. buf may be
-// the scratch buffer: the store gets a copy sized to the message, so it
-// holds no spare capacity.
+// deliver hands the finished message to the store, which copies it, and
+// answers. buf may be the scratch buffer.
 func (c *conn) deliver(buf []byte) error {
+	// The store copies the bytes, so the session keeps its buffer: a grown
+	// scratch buffer is kept for the next message.
 	raw := buf
-	if cap(buf) <= maxScratch {
-		if cap(buf) > cap(c.scratch) {
-			c.scratch = buf[:0] // keep the grown buffer for the next message
-		}
-		raw = slices.Clone(buf)
-	} else if cap(buf)-len(buf) > len(buf)/16 {
-		raw = slices.Clone(buf)
+	if cap(buf) <= maxScratch && cap(buf) > cap(c.scratch) {
+		c.scratch = buf[:0]
 	}
 	t := &c.tx
 	env := memstore.Envelope{
@@ -230,7 +226,7 @@ func (c *conn) deliver(buf []byte) error {
 		TLS:        c.tls,
 		Transcript: t.finalTranscript(replyQueued),
 	}
-	c.tx.body = nil // the store owns or copied it
+	c.tx.body = nil
 	c.resetTx()
 	m, err := c.srv.Store.Add(env, raw)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -41,7 +42,7 @@ func (s *fakeStore) Add(env memstore.Envelope, raw []byte) (*memstore.Message, e
 		s.mu.Unlock()
 		return nil, s.err
 	}
-	s.got = append(s.got, delivery{env, raw})
+	s.got = append(s.got, delivery{env, slices.Clone(raw)}) // Store.Add copies, as memstore does
 	wake, hold := s.wake, s.hold
 	s.mu.Unlock()
 	if wake != nil {

@@ -54,10 +54,12 @@ const (
 )
 
 // Store is what the server needs from the mail store; *memstore.Store
-// satisfies it. Add takes ownership of raw and must be safe for concurrent
+// satisfies it. Add copies raw and must be safe for concurrent
 // use. It may return memstore.ErrTooLarge (answered 552) or any other error
 // (answered 451).
 type Store interface {
+	// Add stores a message. It must copy raw: the session reuses its
+	// buffer for the next message.
 	Add(env memstore.Envelope, raw []byte) (*memstore.Message, error)
 }
 

@@ -1,0 +1,28 @@
+package memstore
+
+import (
+	"syscall"
+	"unsafe"
+)
+
+// hugePage is the size of an x86-64/arm64 transparent huge page.
+const hugePage = 2 << 20
+
+// madvHugepage is MADV_HUGEPAGE.
+const madvHugepage = 14
+
+// newSlab allocates a slab and asks the kernel to back the huge-page
+// aligned part of it with huge pages (transparent_hugepage=madvise, the
+// common setting, honours only such requests). A large allocation comes
+// from the Go heap untouched, so the advice precedes the first fault.
+// Failure to advise is harmless: the slab works with small pages.
+func newSlab() []byte {
+	s := make([]byte, slabSize)
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
+	lo := int((p+hugePage-1)&^(hugePage-1) - p)
+	hi := lo + (len(s)-lo)&^(hugePage-1)
+	if hi > lo {
+		_ = syscall.Madvise(s[lo:hi], madvHugepage)
+	}
+	return s
+}

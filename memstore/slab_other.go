@@ -1,0 +1,5 @@
+//go:build !linux
+
+package memstore
+
+func newSlab() []byte { return make([]byte, slabSize) }
