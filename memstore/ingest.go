@@ -50,6 +50,7 @@ func (s *Store) newMessage(env Envelope, raw []byte, now time.Time) *Message {
 	// Summary strings may share memory with larger parse buffers; cloning
 	// keeps only what is stored alive.
 	return &Message{
+		trees:          s.trees,
 		Raw:            raw,
 		Envelope:       env,
 		ReceivedAt:     now,

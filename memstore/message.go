@@ -44,7 +44,8 @@ type Message struct {
 	Snippet        string
 	HasAttachments bool
 
-	tree atomic.Pointer[mimepart.Part] // parsed MIME tree, set on first use
+	tree  atomic.Pointer[mimepart.Part] // parsed MIME tree, set on first use
+	trees *treeCache                    // bounds how many trees stay cached; nil: no bound
 
 	// Fields below are guarded by Store.mu.
 	locs       []loc    // every mailbox entry that holds this message
@@ -55,16 +56,24 @@ type Message struct {
 func (m *Message) Size() int { return len(m.Raw) }
 
 // Tree returns the message's parsed MIME tree, parsing it on first use and
-// caching it. Safe for concurrent use.
+// caching it; the store keeps only the most recently parsed trees cached
+// (see treeCache), so a client that walks every message does not double
+// the store's memory. Safe for concurrent use.
 func (m *Message) Tree() *mimepart.Part {
 	if p := m.tree.Load(); p != nil {
 		return p
 	}
 	p := mimepart.Parse(m.Raw)
-	if m.tree.CompareAndSwap(nil, p) {
+	if !m.tree.CompareAndSwap(nil, p) {
+		if q := m.tree.Load(); q != nil {
+			return q
+		}
 		return p
 	}
-	return m.tree.Load()
+	if m.trees != nil {
+		m.trees.add(m)
+	}
+	return p
 }
 
 // loc is one place a message is held: a mailbox and the UID it has there.
@@ -80,6 +89,6 @@ func (m *Message) clone() *Message {
 		From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject, Date: m.Date,
 		Snippet: m.Snippet, HasAttachments: m.HasAttachments,
 	}
-	c.tree.Store(m.tree.Load())
+	c.trees = m.trees
 	return c
 }

@@ -23,6 +23,7 @@
 package memstore
 
 import (
+	"cmp"
 	"errors"
 	"math/rand/v2"
 	"strings"
@@ -50,6 +51,7 @@ var (
 type Options struct {
 	MaxMessages int   // messages kept before the oldest is evicted; default DefaultMaxMessages
 	MaxBytes    int64 // total message bytes kept before the oldest is evicted; default DefaultMaxBytes
+	TreeCache   int   // parsed MIME trees kept cached; default DefaultTreeCache
 	// Now returns the current time; default time.Now. For tests.
 	Now func() time.Time
 }
@@ -62,6 +64,7 @@ type Store struct {
 	now         func() time.Time
 	zones       zoneCache // shared Locations for Message.Date
 	slabs       slabs     // memory for message bytes
+	trees       *treeCache
 
 	mu sync.RWMutex // guards every field below and the mutable fields of Message, mailbox and user
 	// messages indexes every stored message by ID.
@@ -85,6 +88,7 @@ func New(opts Options) *Store {
 		messages:    make(map[string]*Message),
 		users:       make(map[string]*user),
 		subs:        make(map[*Subscription]struct{}),
+		trees:       newTreeCache(cmp.Or(max(opts.TreeCache, 0), DefaultTreeCache)),
 	}
 	if s.maxMessages <= 0 {
 		s.maxMessages = DefaultMaxMessages

@@ -618,3 +618,23 @@ func TestRenameCreatesParentsAndKeepsTheLimit(t *testing.T) {
 		t.Fatalf("limit not kept: %v, %d mailboxes", err, len(s.ListMailboxes("bob@x")))
 	}
 }
+
+func TestTreeCacheIsBounded(t *testing.T) {
+	s := New(Options{TreeCache: 2})
+	var ms []*Message
+	for i := range 3 {
+		ms = append(ms, mustAdd(t, s, nil, msg("a@x", "b@x", fmt.Sprint(i), "b")))
+	}
+	first := ms[0].Tree()
+	if ms[0].Tree() != first {
+		t.Fatal("tree not cached")
+	}
+	ms[1].Tree()
+	ms[2].Tree() // the third parse drops the oldest cached tree
+	if ms[0].tree.Load() != nil || ms[2].tree.Load() == nil {
+		t.Fatal("cache not bounded to the newest trees")
+	}
+	if again := ms[0].Tree(); again == first || again.Header.Get("Subject") != "0" {
+		t.Fatal("uncached tree not parsed again")
+	}
+}
