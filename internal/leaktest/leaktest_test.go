@@ -1,8 +1,10 @@
 package leaktest
 
 import (
+	"runtime"
 	"sync"
 	"testing"
+	"time"
 )
 
 // blockHere is a function of this package that blocks until release is
@@ -30,7 +32,16 @@ func testFind(t *testing.T) {
 		blockHere(&started, release)
 	}()
 	started.Wait()
-	if left := Find(pkg); len(left) != 1 {
+	// After Done the goroutine may still be runnable for a moment before it
+	// blocks on release; Find counts only blocked ones, so yield until it
+	// is (a real leak is blocked for good).
+	deadline := time.Now().Add(5 * time.Second)
+	left := Find(pkg)
+	for len(left) == 0 && time.Now().Before(deadline) {
+		runtime.Gosched()
+		left = Find(pkg)
+	}
+	if len(left) != 1 {
 		t.Fatalf("found %d goroutines, want the blocked one", len(left))
 	}
 	if left := Find("intray/elsewhere"); len(left) != 0 {
