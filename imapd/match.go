@@ -1,11 +1,11 @@
 package imapd
 
 import (
-	"bytes"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"intray/internal/fold"
 	"intray/memstore"
 	"intray/memstore/mimepart"
 )
@@ -154,7 +154,7 @@ func matchText(msg *memstore.Message, needle string, withHeader bool) bool {
 		return true
 	}
 	if isASCII(needle) && rawIsText(tree) {
-		return indexFold(msg.Raw[tree.BodyStart:tree.BodyEnd], needle) >= 0
+		return fold.Index(msg.Raw[tree.BodyStart:tree.BodyEnd], needle) >= 0
 	}
 	found := false
 	tree.Walk(func(p *mimepart.Part) bool {
@@ -206,7 +206,7 @@ func containsFold(s, needle string) bool {
 		return true
 	}
 	if isASCII(needle) {
-		return indexFoldString(s, needle) >= 0
+		return fold.IndexString(s, needle) >= 0
 	}
 	return strings.Contains(strings.ToLower(s), needle)
 }
@@ -218,92 +218,4 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-// indexFold returns the first index of needle (lower-case ASCII) in b,
-// ignoring ASCII case, or -1. Candidates are found with IndexByte for
-// both cases of the first byte, so the scan runs at memchr speed.
-func indexFold(b []byte, needle string) int {
-	n := len(needle)
-	if n == 0 {
-		return 0
-	}
-	c0 := needle[0]
-	c1 := c0
-	if 'a' <= c0 && c0 <= 'z' {
-		c1 = c0 - 'a' + 'A'
-	}
-	for i := 0; i+n <= len(b); {
-		rest := b[i : len(b)-n+1]
-		j := bytes.IndexByte(rest, c0)
-		if c1 != c0 {
-			lim := rest
-			if j >= 0 {
-				lim = rest[:j]
-			}
-			if k := bytes.IndexByte(lim, c1); k >= 0 {
-				j = k
-			}
-		}
-		if j < 0 {
-			return -1
-		}
-		i += j
-		if equalFoldASCII(b[i+1:i+n], needle[1:]) {
-			return i
-		}
-		i++
-	}
-	return -1
-}
-
-func equalFoldASCII(b []byte, lower string) bool {
-	for k := 0; k < len(lower); k++ {
-		if lowerASCII(b[k]) != lower[k] {
-			return false
-		}
-	}
-	return true
-}
-
-// indexFoldString is indexFold for a string haystack.
-func indexFoldString(s, needle string) int {
-	n := len(needle)
-	if n == 0 {
-		return 0
-	}
-	c0 := needle[0]
-	c1 := c0
-	if 'a' <= c0 && c0 <= 'z' {
-		c1 = c0 - 'a' + 'A'
-	}
-	for i := 0; i+n <= len(s); {
-		rest := s[i : len(s)-n+1]
-		j := strings.IndexByte(rest, c0)
-		if c1 != c0 {
-			lim := rest
-			if j >= 0 {
-				lim = rest[:j]
-			}
-			if k := strings.IndexByte(lim, c1); k >= 0 {
-				j = k
-			}
-		}
-		if j < 0 {
-			return -1
-		}
-		i += j
-		if strings.EqualFold(s[i+1:i+n], needle[1:]) {
-			return i
-		}
-		i++
-	}
-	return -1
 }

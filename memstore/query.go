@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"intray/internal/fold"
 )
 
 // Filter selects catch-all messages. Every set field must match.
@@ -180,7 +182,7 @@ func containsFoldString(s, lower string) bool {
 		return false
 	}
 	if isASCII(lower) {
-		return indexFoldASCII(s, lower) >= 0
+		return fold.IndexString(s, lower) >= 0
 	}
 	return strings.Contains(strings.ToLower(s), lower)
 }
@@ -189,7 +191,7 @@ func containsFoldString(s, lower string) bool {
 // it also matches the exact UTF-8 bytes.
 func containsFoldBytes(b []byte, lower string) bool {
 	if isASCII(lower) {
-		return indexFoldASCIIBytes(b, lower) >= 0
+		return fold.Index(b, lower) >= 0
 	}
 	return bytes.Contains(bytes.ToLower(b), []byte(lower))
 }
@@ -197,112 +199,6 @@ func containsFoldBytes(b []byte, lower string) bool {
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-func toLowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-// indexFoldASCII finds lower in s with ASCII case folding.
-func indexFoldASCII(s, lower string) int {
-	if lower == "" {
-		return 0
-	}
-	n := len(lower)
-	c0 := lower[0]
-	for i := 0; i+n <= len(s); i++ {
-		if toLowerASCII(s[i]) != c0 {
-			continue
-		}
-		j := 1
-		for j < n && toLowerASCII(s[i+j]) == lower[j] {
-			j++
-		}
-		if j == n {
-			return i
-		}
-	}
-	return -1
-}
-
-// indexFoldASCIIBytes finds lower in b with ASCII case folding. It jumps
-// between occurrences of the needle's rarest byte with IndexByte, which is
-// vectorised: a digit or punctuation needs one scan, a letter two (both
-// cases), and a rare letter skips far more than a common first letter.
-func indexFoldASCIIBytes(b []byte, lower string) int {
-	if lower == "" {
-		return 0
-	}
-	n := len(lower)
-	p := rarestByte(lower)
-	lo := lower[p]
-	up := lo
-	if 'a' <= lo && lo <= 'z' {
-		up = lo - ('a' - 'A')
-	}
-	nextLo, nextUp := -2, -2 // -2: not searched yet; -1: none left
-	for i := p; i+n-p <= len(b); {
-		if nextLo != -1 && nextLo < i {
-			nextLo = indexFrom(b, lo, i)
-		}
-		if up != lo && nextUp != -1 && nextUp < i {
-			nextUp = indexFrom(b, up, i)
-		}
-		c := nextLo
-		if up != lo && (c < 0 || (nextUp >= 0 && nextUp < c)) {
-			c = nextUp
-		}
-		if c < 0 || c-p+n > len(b) {
-			return -1
-		}
-		if start := c - p; start >= 0 && equalFoldASCII(b[start:start+n], lower) {
-			return start
-		}
-		i = c + 1
-	}
-	return -1
-}
-
-// byteRarity orders lower-case letters from rare to common in English
-// text; other bytes except space count as rarer than any letter.
-const byteRarity = "qjzxkvbpygfwmucldrhsnioate"
-
-// rarestByte returns the index of the byte of lower that is likely rarest.
-func rarestByte(lower string) int {
-	best, bestRank := 0, 1<<30
-	for i := 0; i < len(lower); i++ {
-		c := lower[i]
-		rank := 0
-		switch {
-		case c == ' ':
-			rank = 100
-		case 'a' <= c && c <= 'z':
-			rank = 1 + strings.IndexByte(byteRarity, c)
-		}
-		if rank < bestRank {
-			best, bestRank = i, rank
-		}
-	}
-	return best
-}
-
-func indexFrom(b []byte, c byte, from int) int {
-	if j := bytes.IndexByte(b[from:], c); j >= 0 {
-		return from + j
-	}
-	return -1
-}
-
-func equalFoldASCII(b []byte, lower string) bool {
-	for i := 0; i < len(lower); i++ {
-		if toLowerASCII(b[i]) != lower[i] {
 			return false
 		}
 	}

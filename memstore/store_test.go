@@ -427,35 +427,6 @@ func subjects(ms []*Message) []string {
 	return out
 }
 
-func TestIndexFold(t *testing.T) {
-	tests := []struct {
-		hay, needle string
-		want        int
-	}{
-		{"Hello World", "world", 6},
-		{"HELLO", "hello", 0},
-		{"abc", "abcd", -1},
-		{"aAaAb", "aab", 2},
-		{"xyz", "", 0},
-		{"123-45", "-4", 3},
-		{"ends with A", "a", 10},
-		{"xx needle in a haystack", "needle", 3},
-		{"NEEDLE", "needle", 0},
-		{"needl", "needle", -1},
-		{"zzqz", "qz", 2},
-		{"order 1234 shipped", "1234 s", 6},
-		{"a-b a_b", "a_b", 4},
-	}
-	for _, tt := range tests {
-		if got := indexFoldASCII(tt.hay, tt.needle); got != tt.want {
-			t.Errorf("indexFoldASCII(%q, %q) = %d, want %d", tt.hay, tt.needle, got, tt.want)
-		}
-		if got := indexFoldASCIIBytes([]byte(tt.hay), tt.needle); got != tt.want {
-			t.Errorf("indexFoldASCIIBytes(%q, %q) = %d, want %d", tt.hay, tt.needle, got, tt.want)
-		}
-	}
-}
-
 func TestSlowSubscriberLagsWithoutStallingIngest(t *testing.T) {
 	s := New(Options{})
 	slow := s.Subscribe(4)
