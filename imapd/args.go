@@ -16,6 +16,17 @@ type argReader struct {
 
 func (r *request) reader() *argReader { return &argReader{args: r.args} }
 
+// onlyMailbox reads the arguments of a command that takes exactly one
+// mailbox name (SELECT, EXAMINE, CREATE, DELETE, SUBSCRIBE, UNSUBSCRIBE).
+func (r *request) onlyMailbox() (string, error) {
+	p := r.reader()
+	name, err := p.mailbox()
+	if err != nil {
+		return "", err
+	}
+	return name, p.end()
+}
+
 func (p *argReader) more() bool { return p.i < len(p.args) }
 
 // peek returns the next argument without consuming it, or nil.

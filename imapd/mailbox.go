@@ -13,12 +13,8 @@ const systemFlags = `\Answered \Flagged \Deleted \Seen \Draft`
 
 // selectCmd answers SELECT and EXAMINE (RFC 3501 6.3.1, 6.3.2).
 func (c *conn) selectCmd(req *request) error {
-	p := req.reader()
-	name, err := p.mailbox()
+	name, err := req.onlyMailbox()
 	if err != nil {
-		return err
-	}
-	if err := p.end(); err != nil {
 		return err
 	}
 	c.unselect() // a failed SELECT leaves no mailbox selected
@@ -97,12 +93,8 @@ func (c *conn) unselectCmd(req *request) error {
 
 // create answers CREATE (RFC 3501 6.3.3).
 func (c *conn) create(req *request) error {
-	p := req.reader()
-	name, err := p.mailbox()
+	name, err := req.onlyMailbox()
 	if err != nil {
-		return err
-	}
-	if err := p.end(); err != nil {
 		return err
 	}
 	if name == memstore.Inbox {
@@ -113,12 +105,8 @@ func (c *conn) create(req *request) error {
 
 // deleteCmd answers DELETE (RFC 3501 6.3.4).
 func (c *conn) deleteCmd(req *request) error {
-	p := req.reader()
-	name, err := p.mailbox()
+	name, err := req.onlyMailbox()
 	if err != nil {
-		return err
-	}
-	if err := p.end(); err != nil {
 		return err
 	}
 	return c.srv.Store.DeleteMailbox(c.login, name)
@@ -149,12 +137,8 @@ func (c *conn) rename(req *request) error {
 
 // subscribe answers SUBSCRIBE and UNSUBSCRIBE (RFC 3501 6.3.6, 6.3.7).
 func (c *conn) subscribe(req *request) error {
-	p := req.reader()
-	name, err := p.mailbox()
+	name, err := req.onlyMailbox()
 	if err != nil {
-		return err
-	}
-	if err := p.end(); err != nil {
 		return err
 	}
 	return c.srv.Store.SetSubscribed(c.login, name, req.name == "SUBSCRIBE")
