@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"intray/internal/proccpu"
 )
 
 // BenchmarkStartup starts the binary with every service on and reports the
@@ -27,22 +27,6 @@ func BenchmarkStartup(b *testing.B) {
 	}
 	b.ReportMetric(total/float64(b.N), "ready-ms")
 }
-
-// cpuSplit returns utime and stime of a process in clock ticks.
-func cpuSplit(tb testing.TB, pid int) (user, sys int64) {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	// Fields after the parenthesised command name; utime and stime are the
-	// 14th and 15th fields of the whole line.
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return ut, st
-}
-
-const clockTicks = 100 // USER_HZ on Linux
 
 // testMessage builds a message of about size bytes: a plain text one, or
 // multipart with an attachment when multipart is set.
@@ -186,7 +170,10 @@ func BenchmarkSMTPIngest(b *testing.B) {
 			}
 			b.SetBytes(int64(len(data)))
 			pid := p.cmd.Process.Pid
-			u0, s0 := cpuSplit(b, pid)
+			u0, s0, err := proccpu.Times(pid)
+			if err != nil {
+				b.Fatal(err)
+			}
 			start := time.Now()
 			b.ResetTimer()
 			var wg sync.WaitGroup
@@ -209,8 +196,11 @@ func BenchmarkSMTPIngest(b *testing.B) {
 				b.Fatal(err)
 			}
 			n := per * conns
-			u1, s1 := cpuSplit(b, pid)
-			perMsg := func(ticks int64) float64 { return float64(ticks) / clockTicks / float64(n) * 1e6 }
+			u1, s1, err := proccpu.Times(pid)
+			if err != nil {
+				b.Fatal(err)
+			}
+			perMsg := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(n) }
 			b.ReportMetric(float64(n)/elapsed.Seconds(), "msgs/s")
 			b.ReportMetric(perMsg(u1-u0+s1-s0), "server-µs/msg")
 			b.ReportMetric(perMsg(u1-u0), "server-user-µs/msg")

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +16,8 @@ import (
 	"time"
 
 	"intray/memstore"
+
+	"intray/internal/proccpu"
 )
 
 // benchConns is the number of client connections of BenchmarkIngest.
@@ -293,19 +294,12 @@ func startServerProcess(b *testing.B) (string, func() time.Duration) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	stat := fmt.Sprintf("/proc/%d/stat", cmd.Process.Pid)
+	pid := cmd.Process.Pid
 	return strings.TrimSpace(line), func() time.Duration {
-		data, err := os.ReadFile(stat)
+		user, sys, err := proccpu.Times(pid)
 		if err != nil {
 			b.Fatal(err)
 		}
-		// Fields after the command name: state is field 3, utime 14, stime 15.
-		f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+2:]))
-		utime, _ := strconv.ParseInt(f[11], 10, 64)
-		stime, _ := strconv.ParseInt(f[12], 10, 64)
-		return time.Duration(utime+stime) * time.Second / clockTicks
+		return user + sys
 	}
 }
-
-// clockTicks is USER_HZ, the unit of /proc/PID/stat times; 100 on Linux.
-const clockTicks = 100
