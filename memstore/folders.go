@@ -291,7 +291,6 @@ func (s *Store) Append(login, name string, raw []byte, flags Flags, keywords []s
 	if int64(len(raw)) > s.maxBytes {
 		return 0, 0, fmt.Errorf("append %d bytes: %w", len(raw), ErrTooLarge)
 	}
-	raw = s.slabs.clone(raw)
 	if date.IsZero() {
 		date = s.now()
 	}

@@ -24,9 +24,8 @@ func (s *Store) Add(env Envelope, raw []byte) (*Message, error) {
 	if int64(len(raw)) > s.maxBytes {
 		return nil, fmt.Errorf("add message of %d bytes: %w", len(raw), ErrTooLarge)
 	}
-	raw = s.slabs.clone(raw)
 	m := s.newMessage(env, raw, s.now())
-	rcpts := recipientKeys(env.RcptTo)
+	rcpts := recipientKeys(m.Envelope.RcptTo)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -47,34 +46,62 @@ const snippetMax = 80
 
 func (s *Store) newMessage(env Envelope, raw []byte, now time.Time) *Message {
 	sum := mimepart.ParseSummary(raw)
-	// Summary strings may share memory with larger parse buffers; cloning
-	// keeps only what is stored alive.
-	return &Message{
+	snippet := truncateUTF8(sum.Snippet, snippetMax)
+	// raw and every string kept go into one slab region: the caller keeps
+	// its buffers, and summary strings that share memory with larger parse
+	// buffers do not keep those alive.
+	n := len(raw) + len(env.MailFrom) + len(env.Transcript) + len(sum.Subject) + len(snippet) +
+		addressesLen(sum.From) + addressesLen(sum.To...) + addressesLen(sum.Cc...)
+	for _, r := range env.RcptTo {
+		n += len(r)
+	}
+	p := packer{buf: s.slabs.alloc(n)}
+	m := &Message{
 		trees:          s.trees,
-		Raw:            raw,
+		Raw:            p.bytes(raw),
 		Envelope:       env,
 		ReceivedAt:     now,
-		From:           cloneAddress(sum.From),
-		To:             cloneAddresses(sum.To),
-		Cc:             cloneAddresses(sum.Cc),
-		Subject:        strings.Clone(sum.Subject),
+		From:           p.address(sum.From),
+		To:             p.addresses(sum.To),
+		Cc:             p.addresses(sum.Cc),
+		Subject:        p.str(sum.Subject),
 		Date:           s.zones.intern(sum.Date),
-		Snippet:        strings.Clone(truncateUTF8(sum.Snippet, snippetMax)),
+		Snippet:        p.str(snippet),
 		HasAttachments: sum.HasAttachments,
 	}
+	// Helo, RemoteAddr and AuthUser are one string per session, shared by
+	// its messages, so they are not copied.
+	m.Envelope.MailFrom = p.str(env.MailFrom)
+	m.Envelope.Transcript = p.str(env.Transcript)
+	if len(env.RcptTo) > 0 {
+		m.Envelope.RcptTo = make([]string, len(env.RcptTo))
+		for i, r := range env.RcptTo {
+			m.Envelope.RcptTo[i] = p.str(r)
+		}
+	}
+	return m
 }
 
-func cloneAddress(a Address) Address {
-	return Address{Name: strings.Clone(a.Name), Address: strings.Clone(a.Address)}
+// addressesLen is the number of bytes of the strings of list.
+func addressesLen(list ...Address) int {
+	n := 0
+	for _, a := range list {
+		n += len(a.Name) + len(a.Address)
+	}
+	return n
 }
 
-func cloneAddresses(list []Address) []Address {
+func (p *packer) address(a Address) Address {
+	return Address{Name: p.str(a.Name), Address: p.str(a.Address)}
+}
+
+func (p *packer) addresses(list []Address) []Address {
 	if len(list) == 0 {
 		return nil
 	}
 	out := make([]Address, len(list))
 	for i, a := range list {
-		out[i] = cloneAddress(a)
+		out[i] = p.address(a)
 	}
 	return out
 }
@@ -423,7 +450,8 @@ func (c *zoneCache) intern(t time.Time) time.Time {
 	if loc, ok := c.m.Load(key); ok {
 		return t.In(loc.(*time.Location))
 	}
-	loc, _ := c.m.LoadOrStore(key, time.FixedZone(name, off))
+	key.name = strings.Clone(name) // name may point into the message being parsed
+	loc, _ := c.m.LoadOrStore(key, time.FixedZone(key.name, off))
 	return t.In(loc.(*time.Location))
 }
 

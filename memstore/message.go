@@ -11,8 +11,8 @@ import (
 type Address = mimepart.Address
 
 // Envelope is the SMTP envelope of a message and the facts of the session
-// that delivered it. The store takes ownership of it (RcptTo included): the
-// caller must not modify it afterwards.
+// that delivered it. The store copies what it keeps (RcptTo included), so
+// the caller may reuse its slices afterwards.
 type Envelope struct {
 	MailFrom   string   // reverse-path without brackets; "" for MAIL FROM:<>
 	RcptTo     []string // forward-paths without brackets, in RCPT order, Bcc included

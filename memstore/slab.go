@@ -1,6 +1,9 @@
 package memstore
 
-import "sync"
+import (
+	"sync"
+	"unsafe"
+)
 
 // Message bytes are copied into large slabs rather than allocated one by
 // one: at ingest rates of tens of thousands of messages a second, touching
@@ -10,29 +13,72 @@ import "sync"
 // any more, so a long-lived message keeps its whole slab alive (bounded by
 // eviction, which removes the oldest first).
 const (
-	slabSize      = 4 << 20  // bytes per slab
+	slabSize      = 8 << 20  // bytes per slab
 	slabMaxObject = 64 << 10 // larger messages get an allocation of their own
 )
 
+// prefaultStep is how much of a slab is made resident at a time, ahead of
+// the bytes handed out (see prefault).
+const prefaultStep = 2 << 20
+
 // slabs hands out space for message bytes. Safe for concurrent use.
 type slabs struct {
-	mu  sync.Mutex // guards cur
-	cur []byte     // the unused tail of the current slab
+	mu    sync.Mutex // guards cur and ready
+	cur   []byte     // the unused tail of the current slab
+	ready int        // how many bytes at the front of cur are already resident
 }
 
-// clone returns a copy of b in slab memory (or, for a large b, in an
-// allocation of its own). The copy's capacity is its length.
-func (a *slabs) clone(b []byte) []byte {
-	if len(b) > slabMaxObject {
-		return append(make([]byte, 0, len(b)), b...)
+// alloc returns n bytes of slab memory (or, for a large n, an allocation of
+// its own), with capacity n and every byte zero.
+func (a *slabs) alloc(n int) []byte {
+	if n > slabMaxObject {
+		return make([]byte, n)
 	}
 	a.mu.Lock()
-	if len(a.cur) < len(b) {
-		a.cur = newSlab()
+	if len(a.cur) < n {
+		a.cur, a.ready = newSlab(), 0
 	}
-	dst := a.cur[:len(b):len(b)]
-	a.cur = a.cur[len(b):]
+	// Make the memory resident a step at a time, ahead of use: one system
+	// call instead of a page fault per page the messages land on. Another
+	// ingest may write into the step while it is made resident; that only
+	// faults as it would have anyway.
+	var step []byte
+	if n > a.ready {
+		step = a.cur[a.ready:min(len(a.cur), max(n, a.ready+prefaultStep))]
+		a.ready += len(step)
+	}
+	dst := a.cur[:n:n]
+	a.cur = a.cur[n:]
+	a.ready -= n
 	a.mu.Unlock()
-	copy(dst, b)
+	if step != nil {
+		prefault(step)
+	}
 	return dst
+}
+
+// packer copies bytes and strings one after another into a region from
+// slabs.alloc. A message's bytes and its strings share one region: they
+// cost no allocation each, sit in huge-page memory with the bytes, and give
+// the garbage collector nothing to scan. Strings made by str point into the
+// region and keep it alive like any other reference into a Go allocation.
+type packer struct{ buf []byte }
+
+// bytes copies b into the region.
+func (p *packer) bytes(b []byte) []byte {
+	n := copy(p.buf, b)
+	out := p.buf[:n:n]
+	p.buf = p.buf[n:]
+	return out
+}
+
+// str copies s into the region and returns the copy.
+func (p *packer) str(s string) string {
+	if s == "" {
+		return ""
+	}
+	n := copy(p.buf, s)
+	out := unsafe.String(&p.buf[0], n)
+	p.buf = p.buf[n:]
+	return out
 }

@@ -8,8 +8,12 @@ import (
 // hugePage is the size of an x86-64/arm64 transparent huge page.
 const hugePage = 2 << 20
 
-// madvHugepage is MADV_HUGEPAGE.
-const madvHugepage = 14
+// madvHugepage is MADV_HUGEPAGE; madvPopulateWrite is MADV_POPULATE_WRITE
+// (Linux 5.14).
+const (
+	madvHugepage      = 14
+	madvPopulateWrite = 23
+)
 
 // newSlab allocates a slab and asks the kernel to back the huge-page
 // aligned part of it with huge pages (transparent_hugepage=madvise, the
@@ -25,4 +29,12 @@ func newSlab() []byte {
 		_ = syscall.Madvise(s[lo:hi], madvHugepage)
 	}
 	return s
+}
+
+// prefault makes b resident and writable in one system call, as if every
+// page of it had been written: on a virtual machine a page fault is costly,
+// and a slab fills page after page anyway. Kernels without
+// MADV_POPULATE_WRITE refuse it, and the pages then fault in on first use.
+func prefault(b []byte) {
+	_ = syscall.Madvise(b, madvPopulateWrite)
 }

@@ -15,7 +15,7 @@ func TestSlabClone(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := bytes.Repeat([]byte{'x'}, tt.size)
-			got := a.clone(src)
+			got := clone(&a, src)
 			if !bytes.Equal(got, src) || cap(got) != len(got) {
 				t.Fatalf("clone: len %d cap %d", len(got), cap(got))
 			}
@@ -25,7 +25,7 @@ func TestSlabClone(t *testing.T) {
 					t.Fatal("clone shares memory with its source")
 				}
 				got = append(got, 'z') // appending must not write into the slab
-				if next := a.clone([]byte{'n'}); next[0] != 'n' {
+				if next := clone(&a, []byte{'n'}); next[0] != 'n' {
 					t.Fatal("append to a clone overwrote the next one")
 				}
 			}
@@ -43,7 +43,7 @@ func TestSlabConcurrentAndAcrossSlabs(t *testing.T) {
 			defer wg.Done()
 			var kept [][]byte
 			for i := range each {
-				kept = append(kept, a.clone(bytes.Repeat([]byte{byte('a' + w)}, 8<<10+i)))
+				kept = append(kept, clone(&a, bytes.Repeat([]byte{byte('a' + w)}, 8<<10+i)))
 			}
 			for i, got := range kept { // no clone overlaps another
 				if !bytes.Equal(got, bytes.Repeat([]byte{byte('a' + w)}, 8<<10+i)) {
@@ -54,4 +54,10 @@ func TestSlabConcurrentAndAcrossSlabs(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// clone copies b into slab memory, as newMessage does with a message.
+func clone(a *slabs, b []byte) []byte {
+	p := packer{buf: a.alloc(len(b))}
+	return p.bytes(b)
 }

@@ -67,6 +67,39 @@ func TestAddDeliversToCatchAllAndEachRecipient(t *testing.T) {
 	}
 }
 
+// TestAddCopiesWhatItKeeps: Add packs the bytes and every string it keeps
+// into slab memory, so the caller may reuse its buffers at once (smtpd
+// reuses its DATA buffer), and two messages never share bytes.
+func TestAddCopiesWhatItKeeps(t *testing.T) {
+	s := New(Options{})
+	raw := []byte("From: \"Ann\" <ann@example.com>\r\nTo: Bob <bob@example.com>, c@example.com\r\n" +
+		"Cc: d@example.com\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\n\r\nHello there.\r\n")
+	rcpts := []string{"bob@example.com", "c@example.com"}
+	env := Envelope{MailFrom: "ann@example.com", RcptTo: rcpts, Transcript: "C: DATA\r\nS: 250 OK\r\n"}
+	m, err := s.Add(env, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%q %q %+v %+v %+v %q %q %q %q", m.Raw, m.Envelope.RcptTo, m.From, m.To, m.Cc,
+		m.Subject, m.Snippet, m.Envelope.MailFrom, m.Envelope.Transcript)
+	for i := range raw {
+		raw[i] = 'X'
+	}
+	rcpts[0], rcpts[1] = "mallory@example.com", "eve@example.com"
+	next := mustAdd(t, s, []string{"z@example.com"}, msg("z@z", "z@z", "second", "other body"))
+	got := fmt.Sprintf("%q %q %+v %+v %+v %q %q %q %q", m.Raw, m.Envelope.RcptTo, m.From, m.To, m.Cc,
+		m.Subject, m.Snippet, m.Envelope.MailFrom, m.Envelope.Transcript)
+	if got != want {
+		t.Fatalf("message changed with the caller's buffers:\n got %s\nwant %s", got, want)
+	}
+	if m.Subject != "café" || m.From.Name != "Ann" || len(m.To) != 2 || m.Cc[0].Address != "d@example.com" || m.Snippet != "Hello there." {
+		t.Errorf("summary = %s", got)
+	}
+	if next.Subject != "second" || string(next.Raw[:8]) != "From: z@" {
+		t.Errorf("next message: %q %q", next.Subject, next.Raw)
+	}
+}
+
 func TestNormalizeCRLF(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"", ""},

@@ -87,23 +87,22 @@ func (c *conn) release() {
 	c.bufs, c.br, c.bw = nil, nil, nil
 }
 
-// netReader feeds the read buffer. Before it blocks on the network it
-// flushes the pending replies, so replies to pipelined commands go out
-// together exactly when the client has nothing more queued (RFC 2920), and
-// it re-arms the idle deadline.
+// netReader feeds the read buffer and re-arms the idle deadline. Pending
+// replies are flushed only when the client has nothing more queued, so
+// replies to pipelined commands go out together (RFC 2920; see
+// srvkit.ReadFlushing).
 type netReader struct{ c *conn }
 
 func (r netReader) Read(p []byte) (int, error) {
 	c := r.c
-	if c.bw.Buffered() > 0 {
-		if err := c.bw.Flush(); err != nil {
-			return 0, err
-		}
-	}
 	if err := c.tc.ArmRead(c.cfg.idle); err != nil {
 		return 0, err
 	}
-	n, err := c.nc.Read(p)
+	var flush func() error
+	if c.bw.Buffered() > 0 {
+		flush = c.bw.Flush
+	}
+	n, err := srvkit.ReadFlushing(c.nc, p, flush)
 	if err != nil && err != io.EOF {
 		err = &ioError{err}
 	}

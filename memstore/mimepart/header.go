@@ -5,6 +5,7 @@ import (
 	"mime"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Header is a part's header fields in the order they appear. A nil Header
@@ -182,11 +183,16 @@ func toValidUTF8(s string) string {
 
 // buildHeader turns spans found in raw into a Header. All Names and unfolded
 // Raws are substrings of one copy of raw[start:end].
-func buildHeader(raw []byte, start, end int, spans []fieldSpan) Header {
+func buildHeader(raw []byte, start, end int, spans []fieldSpan, borrow bool) Header {
 	if len(spans) == 0 {
 		return nil
 	}
-	block := string(raw[start:end])
+	var block string
+	if borrow {
+		block = unsafe.String(&raw[start], end-start)
+	} else {
+		block = string(raw[start:end])
+	}
 	h := make(Header, len(spans))
 	for i, sp := range spans {
 		r := unfold(block[sp.val0-start : sp.val1-start])

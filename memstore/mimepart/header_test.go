@@ -1,6 +1,7 @@
 package mimepart
 
 import (
+	"fmt"
 	"testing"
 )
 
@@ -28,7 +29,10 @@ func TestScanHeader(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			raw := []byte(tt.in)
 			spans, end := scanHeader(raw, 0, len(raw), nil)
-			h := buildHeader(raw, 0, end, spans)
+			h := buildHeader(raw, 0, end, spans, false)
+			if hb := buildHeader(raw, 0, end, spans, true); fmt.Sprint(hb) != fmt.Sprint(h) {
+				t.Errorf("borrowed header %q differs from the copied one %q", hb, h)
+			}
 			if len(h) != len(tt.fields) {
 				t.Fatalf("got %d fields %q, want %d", len(h), h, len(tt.fields))
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Part is one node of a message's MIME tree. Offsets index into the raw
@@ -99,15 +100,37 @@ func (p *Part) IsAttachment() bool {
 // MaxParts and MaxHeaderFields. The returned tree does not reference raw,
 // but its offsets are only meaningful for it.
 func Parse(raw []byte) *Part {
-	// Sized so that typical messages need no growth.
-	ps := parser{raw: raw, spans: make([]fieldSpan, 0, 32), params: make([]param, 0, 4)}
-	return ps.part(0, len(raw), "", 0, "text/plain", true)
+	return parse(raw, false)
 }
+
+// parse is Parse; with borrow set the header strings of the tree point
+// into raw instead of into a copy.
+func parse(raw []byte, borrow bool) *Part {
+	ps := parsers.Get().(*parser)
+	ps.raw, ps.nparts, ps.borrow = raw, 0, borrow
+	p := ps.part(0, len(raw), "", 0, "text/plain", true)
+	ps.raw = nil
+	if cap(ps.spans) <= maxPooledSpans {
+		parsers.Put(ps)
+	}
+	return p
+}
+
+// maxPooledSpans keeps a parser that met a huge header out of the pool.
+const maxPooledSpans = 256
+
+// parsers recycles the parsers' scratch buffers: at ingest rates, their
+// allocation would be most of the garbage a parse makes.
+var parsers = sync.Pool{New: func() any {
+	// Sized so that typical messages need no growth.
+	return &parser{spans: make([]fieldSpan, 0, 32), params: make([]param, 0, 4)}
+}}
 
 // parser holds the state of one Parse: the input, the part count and
 // scratch buffers reused from part to part.
 type parser struct {
 	raw    []byte
+	borrow bool // header strings may point into raw (see parse)
 	nparts int
 	spans  []fieldSpan
 	params []param
@@ -123,7 +146,7 @@ func (ps *parser) part(start, end int, id string, depth int, defType string, isM
 	var hend int
 	ps.spans, hend = scanHeader(ps.raw, start, end, ps.spans[:0])
 	p.HeaderEnd, p.BodyStart = hend, hend
-	p.Header = buildHeader(ps.raw, start, hend, ps.spans)
+	p.Header = buildHeader(ps.raw, start, hend, ps.spans, ps.borrow)
 	ps.describe(p, defType)
 	switch {
 	case p.IsMultipart():

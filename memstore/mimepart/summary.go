@@ -22,9 +22,11 @@ type Summary struct {
 }
 
 // ParseSummary parses raw and returns its Summary; it is Parse followed by
-// (*Part).Summary. It never panics.
+// (*Part).Summary, but without copying the header: the Summary's strings
+// may point into raw, so raw must not change while they are in use (copy
+// them to keep them longer). It never panics.
 func ParseSummary(raw []byte) Summary {
-	return Parse(raw).Summary(raw)
+	return parse(raw, true).Summary(raw)
 }
 
 // Summary computes the Summary of the message p, which must be the root

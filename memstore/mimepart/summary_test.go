@@ -1,6 +1,7 @@
 package mimepart
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +89,24 @@ func TestMessageID(t *testing.T) {
 		if got := messageID(in); got != want {
 			t.Errorf("messageID(%q) = %q", in, got)
 		}
+	}
+}
+
+// TestParseSummaryBorrowsParseCopies: ParseSummary's strings may point into
+// raw (its callers copy what they keep), while a tree from Parse never does,
+// so a cached tree stays right whatever happens to the buffer it came from.
+func TestParseSummaryBorrowsParseCopies(t *testing.T) {
+	raw := []byte("From: Ann <ann@example.com>\r\nSubject: plain subject\r\n\r\nbody\r\n")
+	sum := ParseSummary(raw)
+	tree := Parse(raw)
+	if sum.Subject != "plain subject" || tree.Header.Get("Subject") != "plain subject" {
+		t.Fatalf("subject: summary %q, tree %q", sum.Subject, tree.Header.Get("Subject"))
+	}
+	copy(raw[bytes.Index(raw, []byte("plain")):], "PLAIN")
+	if sum.Subject != "PLAIN subject" {
+		t.Errorf("summary subject %q does not borrow raw", sum.Subject)
+	}
+	if got := tree.Header.Get("Subject"); got != "plain subject" {
+		t.Errorf("tree subject changed with raw: %q", got)
 	}
 }
