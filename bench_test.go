@@ -189,7 +189,7 @@ func BenchmarkSMTPIngest(b *testing.B) {
 		{"50KB-multipart", 50 << 10, true, false, 0}, {"2MB", 2 << 20, false, false, 0},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			p := startBinary(b, append([]string{"--max-messages", "200000", "--max-store-bytes", "8GiB"}, strings.Fields(os.Getenv("INTRAY_BENCH_ARGS"))...)...)
+			p := startBinary(b, append([]string{"--max-messages", "10000000", "--max-store-bytes", "16GiB"}, strings.Fields(os.Getenv("INTRAY_BENCH_ARGS"))...)...)
 			defer p.stop(b)
 			data := testMessage(bc.size, bc.multipart)
 			const conns = 8

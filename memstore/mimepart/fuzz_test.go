@@ -2,7 +2,9 @@ package mimepart
 
 import (
 	"net/mail"
+	"reflect"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -55,6 +57,16 @@ func FuzzParseSummary(f *testing.F) {
 		}
 		if !utf8.ValidString(s.Subject) {
 			t.Fatalf("subject not UTF-8: %q", s.Subject)
+		}
+		// ParseSummary takes shortcuts (a borrowed, partial header); it
+		// must agree with the summary of the full tree.
+		full := Parse(raw).Summary(raw)
+		if !s.Date.Equal(full.Date) {
+			t.Fatalf("date %v, full parse %v", s.Date, full.Date)
+		}
+		s.Date, full.Date = time.Time{}, time.Time{}
+		if !reflect.DeepEqual(s, full) {
+			t.Fatalf("ParseSummary = %+v\nfull parse   = %+v", s, full)
 		}
 	})
 }

@@ -183,20 +183,36 @@ func toValidUTF8(s string) string {
 
 // buildHeader turns spans found in raw into a Header. All Names and unfolded
 // Raws are substrings of one copy of raw[start:end].
-func buildHeader(raw []byte, start, end int, spans []fieldSpan, borrow bool) Header {
+//
+// With summary set the header serves ParseSummary alone: its strings point
+// into raw rather than into a copy, and only the fields a Summary or the
+// MIME structure reads get their Raw (and Subject its Value); the others,
+// such as long folded Received and DKIM-Signature fields, keep only their
+// name.
+func buildHeader(raw []byte, start, end int, spans []fieldSpan, summary bool) Header {
 	if len(spans) == 0 {
 		return nil
 	}
 	var block string
-	if borrow {
+	if summary {
 		block = unsafe.String(&raw[start], end-start)
 	} else {
 		block = string(raw[start:end])
 	}
 	h := make(Header, len(spans))
 	for i, sp := range spans {
-		r := unfold(block[sp.val0-start : sp.val1-start])
-		h[i] = Field{Name: block[sp.name0-start : sp.name1-start], Raw: r, Value: decodeHeader(r)}
+		name := block[sp.name0-start : sp.name1-start]
+		h[i].Name = name
+		k := sfNone
+		if summary {
+			if k = summaryField(name); k == sfNone && contentField(name) == cfNone {
+				continue
+			}
+		}
+		h[i].Raw = unfold(block[sp.val0-start : sp.val1-start])
+		if !summary || k == sfSubject {
+			h[i].Value = decodeHeader(h[i].Raw)
+		}
 	}
 	return h
 }

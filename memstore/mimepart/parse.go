@@ -103,11 +103,12 @@ func Parse(raw []byte) *Part {
 	return parse(raw, false)
 }
 
-// parse is Parse; with borrow set the header strings of the tree point
-// into raw instead of into a copy.
-func parse(raw []byte, borrow bool) *Part {
+// parse is Parse; with summary set it builds a tree for ParseSummary
+// alone, whose header strings point into raw and hold only the fields a
+// Summary reads (see buildHeader).
+func parse(raw []byte, summary bool) *Part {
 	ps := parsers.Get().(*parser)
-	ps.raw, ps.nparts, ps.borrow = raw, 0, borrow
+	ps.raw, ps.nparts, ps.summary = raw, 0, summary
 	p := ps.part(0, len(raw), "", 0, "text/plain", true)
 	ps.raw = nil
 	if cap(ps.spans) <= maxPooledSpans {
@@ -129,11 +130,11 @@ var parsers = sync.Pool{New: func() any {
 // parser holds the state of one Parse: the input, the part count and
 // scratch buffers reused from part to part.
 type parser struct {
-	raw    []byte
-	borrow bool // header strings may point into raw (see parse)
-	nparts int
-	spans  []fieldSpan
-	params []param
+	raw     []byte
+	summary bool // a tree for ParseSummary alone (see parse)
+	nparts  int
+	spans   []fieldSpan
+	params  []param
 }
 
 // part parses the entity at raw[start:end] with the given section ID,
@@ -146,7 +147,7 @@ func (ps *parser) part(start, end int, id string, depth int, defType string, isM
 	var hend int
 	ps.spans, hend = scanHeader(ps.raw, start, end, ps.spans[:0])
 	p.HeaderEnd, p.BodyStart = hend, hend
-	p.Header = buildHeader(ps.raw, start, hend, ps.spans, ps.borrow)
+	p.Header = buildHeader(ps.raw, start, hend, ps.spans, ps.summary)
 	ps.describe(p, defType)
 	switch {
 	case p.IsMultipart():
@@ -214,7 +215,11 @@ func (ps *parser) describe(p *Part, defType string) {
 		mt = "text/plain"
 	}
 	p.MediaType = mt
-	p.Params = paramMap(ps.params)
+	// A tree for ParseSummary needs parameters only for a multipart's
+	// boundary (split); charset and filename are read below.
+	if !ps.summary || p.IsMultipart() {
+		p.Params = paramMap(ps.params)
+	}
 	name := getParam(ps.params, "name")
 	p.Charset = strings.ToLower(trimWSP(getParam(ps.params, "charset")))
 	if p.Charset == "" && strings.HasPrefix(mt, "text/") {
@@ -229,7 +234,9 @@ func (ps *parser) describe(p *Part, defType string) {
 	}
 	if cd != "" {
 		p.Disposition, ps.params = parseParams(cd, ps.params[:0])
-		p.DispositionParams = paramMap(ps.params)
+		if !ps.summary {
+			p.DispositionParams = paramMap(ps.params)
+		}
 		if fn := getParam(ps.params, "filename"); fn != "" {
 			name = fn
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // SnippetLen is the most runes a Summary's Snippet holds.
@@ -158,7 +159,7 @@ func snippet(q *Part, raw []byte, isHTML bool) string {
 	for {
 		whole := n >= len(body)
 		chunk := body[:min(n, len(body))]
-		text, _ := convertCharset(q.Charset, decodeTransfer(q.Encoding, chunk))
+		text := snippetText(q.Charset, decodeTransfer(q.Encoding, chunk))
 		if isHTML {
 			text = htmlText(text, SnippetLen*4)
 		}
@@ -171,6 +172,18 @@ func snippet(q *Part, raw []byte, isHTML bool) string {
 		}
 		n *= 4
 	}
+}
+
+// snippetText converts b from charset cs to UTF-8 for snippet. Text that
+// is already valid UTF-8 in a charset that needs no conversion (the common
+// case) is not copied: the string is a view of b, which snippet only reads
+// (htmlText and collapse build new strings).
+func snippetText(cs string, b []byte) string {
+	if kind, _ := lookupCharset(cs); (kind == csUTF8 || kind == csASCII) && utf8.Valid(b) {
+		return unsafe.String(unsafe.SliceData(b), len(b))
+	}
+	text, _ := convertCharset(cs, b)
+	return text
 }
 
 // collapse replaces each run of whitespace in s with one space, trims the
