@@ -139,9 +139,8 @@ func recipientKeys(rcpts []string) []string {
 // insertLocked gives m its ID and sequence number and links it into the
 // store's index and arrival list.
 func (s *Store) insertLocked(m *Message) {
-	m.ID = s.newIDLocked()
+	s.idx.add(m)
 	m.Seq = s.seq + 1 // the Seq of the event that will announce it
-	s.messages[m.ID] = m
 	s.bytes += int64(len(m.Raw))
 	m.prev = s.newest
 	if s.newest != nil {
@@ -154,10 +153,9 @@ func (s *Store) insertLocked(m *Message) {
 
 // forgetLocked removes a message that no mailbox holds from the index.
 func (s *Store) forgetLocked(m *Message) {
-	if s.messages[m.ID] != m {
+	if !s.idx.remove(m) {
 		return
 	}
-	delete(s.messages, m.ID)
 	s.bytes -= int64(len(m.Raw))
 	if m.prev != nil {
 		m.prev.next = m.next
@@ -226,7 +224,7 @@ func hasBareEOL(b []byte) bool {
 // evictLocked removes the oldest messages while a limit is exceeded.
 func (s *Store) evictLocked() {
 	var victims []*Message
-	n, size := len(s.messages), s.bytes
+	n, size := s.idx.count, s.bytes
 	for m := s.oldest; m != nil && (n > s.maxMessages || size > s.maxBytes); m = m.next {
 		victims = append(victims, m)
 		n--
@@ -287,7 +285,7 @@ func (m *Message) listedLocked() bool {
 func (s *Store) Get(id string) (Entry, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	m := s.messages[id]
+	m := s.idx.get(id)
 	if m == nil {
 		return Entry{}, fmt.Errorf("message %q: %w", id, ErrNotFound)
 	}
@@ -309,7 +307,7 @@ func (s *Store) Delete(ids ...string) []string {
 	var found []string
 	var msgs []*Message
 	for _, id := range ids {
-		if m := s.messages[id]; m != nil && !slices.Contains(msgs, m) {
+		if m := s.idx.get(id); m != nil && !slices.Contains(msgs, m) {
 			msgs = append(msgs, m)
 			found = append(found, id)
 		}
@@ -360,7 +358,7 @@ func (s *Store) Reset() {
 		m.locs, m.prev, m.next = nil, nil, nil
 		m = next
 	}
-	clear(s.messages)
+	s.idx.reset()
 	s.oldest, s.newest, s.bytes = nil, nil, 0
 	s.publishLocked(ev)
 }
@@ -375,7 +373,7 @@ func (s *Store) SetRead(id string, read bool) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := s.messages[id]
+	m := s.idx.get(id)
 	if m == nil {
 		return fmt.Errorf("message %q: %w", id, ErrNotFound)
 	}

@@ -51,7 +51,7 @@ func (s *Store) Matcher(f Filter) (*Matcher, error) {
 	}
 	if f.SinceID != "" {
 		s.mu.RLock()
-		msg := s.messages[f.SinceID]
+		msg := s.idx.get(f.SinceID)
 		s.mu.RUnlock()
 		if msg == nil {
 			return nil, fmt.Errorf("since %q: %w", f.SinceID, ErrNotFound)

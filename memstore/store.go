@@ -25,7 +25,6 @@ package memstore
 import (
 	"cmp"
 	"errors"
-	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
@@ -66,9 +65,8 @@ type Store struct {
 	slabs       slabs     // memory for message bytes
 	trees       *treeCache
 
-	mu sync.RWMutex // guards every field below and the mutable fields of Message, mailbox and user
-	// messages indexes every stored message by ID.
-	messages map[string]*Message
+	mu  sync.RWMutex // guards every field below and the mutable fields of Message, mailbox and user
+	idx index        // every stored message by ID
 	// oldest and newest are the ends of the arrival-order list of all messages.
 	oldest, newest *Message
 	bytes          int64 // sum of len(Raw) over messages
@@ -85,7 +83,7 @@ func New(opts Options) *Store {
 		maxMessages: opts.MaxMessages,
 		maxBytes:    opts.MaxBytes,
 		now:         opts.Now,
-		messages:    make(map[string]*Message),
+		idx:         newIndex(),
 		users:       make(map[string]*user),
 		subs:        make(map[*Subscription]struct{}),
 		trees:       newTreeCache(cmp.Or(max(opts.TreeCache, 0), DefaultTreeCache)),
@@ -137,7 +135,7 @@ func (s *Store) Stats() Stats {
 	defer s.mu.RUnlock()
 	inbox := s.users[CatchAll].inbox()
 	st := Stats{
-		Messages:    len(s.messages),
+		Messages:    s.idx.count,
 		Listed:      len(inbox.entries),
 		Unread:      inbox.unseenLocked(),
 		Bytes:       s.bytes,
@@ -151,21 +149,4 @@ func (s *Store) Stats() Stats {
 		}
 	}
 	return st
-}
-
-// newIDLocked returns a fresh message ID: 11 URL-safe characters.
-func (s *Store) newIDLocked() string {
-	const alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
-	var b [11]byte
-	for {
-		v := rand.Uint64()
-		for i := range b {
-			b[i] = alphabet[v&63]
-			v >>= 6
-		}
-		id := string(b[:])
-		if _, dup := s.messages[id]; !dup {
-			return id
-		}
-	}
 }
