@@ -32,7 +32,7 @@ type slabs struct {
 // its own), with capacity n and every byte zero.
 func (a *slabs) alloc(n int) []byte {
 	if n > slabMaxObject {
-		return make([]byte, n)
+		return newLarge(n)
 	}
 	a.mu.Lock()
 	if len(a.cur) < n {

@@ -22,13 +22,27 @@ const (
 // Failure to advise is harmless: the slab works with small pages.
 func newSlab() []byte {
 	s := make([]byte, slabSize)
+	adviseHuge(s)
+	return s
+}
+
+// newLarge allocates n bytes for one large message, advised as a slab is
+// and made resident at once.
+func newLarge(n int) []byte {
+	b := make([]byte, n)
+	adviseHuge(b)
+	prefault(b)
+	return b
+}
+
+// adviseHuge asks for huge pages for the huge-page aligned part of s.
+func adviseHuge(s []byte) {
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
 	lo := int((p+hugePage-1)&^(hugePage-1) - p)
 	hi := lo + (len(s)-lo)&^(hugePage-1)
 	if hi > lo {
 		_ = syscall.Madvise(s[lo:hi], madvHugepage)
 	}
-	return s
 }
 
 // prefault makes b resident and writable in one system call, as if every
