@@ -67,14 +67,15 @@ func validIdentity(user []byte) bool {
 }
 
 // authPlain runs RFC 4616 PLAIN: authzid NUL authcid NUL passwd. The
-// authentication identity (authcid) is the user.
+// authentication identity (authcid) is the user; RFC 4616 requires it, so
+// an empty one is malformed, as pop3d and imapd also hold.
 func (c *conn) authPlain(ir []byte, hasIR bool) ([]byte, error) {
 	resp, err := c.authResponse(ir, hasIR, promptEmpty)
 	if err != nil {
 		return nil, err
 	}
 	parts := bytes.Split(resp, []byte{0})
-	if len(parts) != 3 {
+	if len(parts) != 3 || len(parts[1]) == 0 {
 		return nil, errAuthMalformed
 	}
 	return parts[1], nil

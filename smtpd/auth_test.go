@@ -43,6 +43,7 @@ func TestAuth(t *testing.T) {
 			{"AGJvYgBzZWNyZXQ\r\n", "501 5.5.2 Cannot decode response\r\n"}}, "-"},
 		{"plain malformed", []step{{"AUTH PLAIN " + b64("bob:secret") + "\r\n", "501 5.5.2 Malformed authentication response\r\n"}}, "-"},
 		{"plain empty", []step{{"AUTH PLAIN =\r\n", "501 5.5.2 Malformed authentication response\r\n"}}, "-"},
+		{"plain without authcid", []step{{"AUTH PLAIN " + b64("admin\x00\x00secret") + "\r\n", "501 5.5.2 Malformed authentication response\r\n"}}, "-"},
 		{"unknown mechanism", []step{{"AUTH XOAUTH2 abc\r\n", "504 5.5.4 Unrecognized authentication type\r\n"}}, "-"},
 		{"cram-md5 initial response", []step{{"AUTH CRAM-MD5 " + b64("x y") + "\r\n", "501 5.7.0 Initial response not allowed for CRAM-MD5\r\n"}}, "-"},
 		{"twice", []step{

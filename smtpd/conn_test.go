@@ -178,3 +178,14 @@ func TestIdleTimeout(t *testing.T) {
 		t.Errorf("%d messages stored", n)
 	}
 }
+
+// TestNegativeIdleTimeoutMeansDefault: as in pop3d and imapd, a negative
+// IdleTimeout is the default, not a deadline already past.
+func TestNegativeIdleTimeoutMeansDefault(t *testing.T) {
+	_, store, addr := startServer(t, func(s *Server) { s.IdleTimeout = -time.Second })
+	dial(t, addr).expect("MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nBDAT 2 LAST\r\nhiQUIT\r\n",
+		"250 2.1.0 OK\r\n250 2.1.5 OK\r\n"+replyQueued+"221 2.0.0 Bye\r\n<EOF>")
+	if n := len(store.all()); n != 1 {
+		t.Errorf("%d messages stored, want 1", n)
+	}
+}

@@ -77,7 +77,7 @@ type Server struct {
 	MaxMessageSize int64         // bytes per message; default DefaultMaxMessageSize
 	MaxRecipients  int           // RCPT per transaction; default DefaultMaxRecipients
 	MaxConns       int           // simultaneous sessions; default DefaultMaxConns; -1 means no limit
-	IdleTimeout    time.Duration // how long a client may stay silent; default DefaultIdleTimeout
+	IdleTimeout    time.Duration // how long a client may stay silent; DefaultIdleTimeout if zero or negative
 	Logger         *slog.Logger  // default: discard
 	Store          Store         // where messages go; required
 
@@ -113,7 +113,10 @@ func (s *Server) init() {
 		}
 		c.maxSize = orDefault(s.MaxMessageSize, DefaultMaxMessageSize)
 		c.maxRcpts = orDefault(s.MaxRecipients, DefaultMaxRecipients)
-		c.idle = orDefault(s.IdleTimeout, DefaultIdleTimeout)
+		c.idle = s.IdleTimeout
+		if c.idle <= 0 { // as pop3d and imapd: zero or negative means the default
+			c.idle = DefaultIdleTimeout
+		}
 		c.log = s.Logger
 		if c.log == nil {
 			c.log = slog.New(slog.DiscardHandler)
