@@ -2,15 +2,20 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"intray/internal/proccpu"
+	"intray/internal/srvkit"
 )
 
 // BenchmarkStartup starts the binary with every service on and reports the
@@ -169,81 +174,210 @@ func (s *smtpSender) flushExpect(codes ...string) error {
 	return nil
 }
 
+// sendMode is how a benchmark client sends its messages.
+type sendMode struct {
+	pipelined bool // DATA with RFC 2920 pipelining (sendAll)
+	window    int  // > 0: BDAT transactions in flight per connection (sendChunked)
+}
+
+var (
+	lockstep  = sendMode{}
+	pipelined = sendMode{pipelined: true}
+	chunking  = sendMode{window: 32}
+)
+
 // BenchmarkSMTPIngest measures end-to-end ingest against the built binary
 // in its own process: 8 connections that reuse their sessions, the client
 // included. The 2 KB message is sent three ways: waiting for every reply
 // group (two round trips per message, as most SMTP libraries do), with DATA
 // pipelined to the full (one round trip), and with BDAT pipelined (no round
-// trip per message; 32 in flight per connection). It reports messages/s, MB/s and the server's CPU per message
-// (from /proc/PID/stat before and after the run).
+// trip per message; 32 in flight per connection). It reports messages/s,
+// MB/s and the server's CPU per message (from /proc/PID/stat before and
+// after the run). INTRAY_BENCH_ARGS adds flags, for example a low
+// --max-messages to measure a store that recycles its memory.
 func BenchmarkSMTPIngest(b *testing.B) {
 	for _, bc := range []struct {
 		name      string
 		size      int
 		multipart bool
-		pipelined bool
-		window    int // > 0: BDAT transactions in flight per connection (sendChunked)
+		mode      sendMode
 	}{
-		{"2KB", 2 << 10, false, false, 0}, {"2KB-pipelined", 2 << 10, false, true, 0},
-		{"2KB-chunking", 2 << 10, false, true, 32},
-		{"50KB-multipart", 50 << 10, true, false, 0}, {"2MB", 2 << 20, false, false, 0},
+		{"2KB", 2 << 10, false, lockstep}, {"2KB-pipelined", 2 << 10, false, pipelined},
+		{"2KB-chunking", 2 << 10, false, chunking},
+		{"50KB-multipart", 50 << 10, true, lockstep}, {"2MB", 2 << 20, false, lockstep},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			p := startBinary(b, append([]string{"--max-messages", "10000000", "--max-store-bytes", "16GiB"}, strings.Fields(os.Getenv("INTRAY_BENCH_ARGS"))...)...)
 			defer p.stop(b)
-			data := testMessage(bc.size, bc.multipart)
-			const conns = 8
-			senders := make([]*smtpSender, conns)
-			for i := range senders {
-				s, err := dialSender(p.addrs["smtp"])
-				if err != nil {
-					b.Fatal(err)
-				}
-				senders[i] = s
-			}
-			b.SetBytes(int64(len(data)))
-			pid := p.cmd.Process.Pid
-			u0, s0, err := proccpu.Times(pid)
-			if err != nil {
-				b.Fatal(err)
-			}
-			start := time.Now()
-			b.ResetTimer()
-			var wg sync.WaitGroup
-			per := (b.N + conns - 1) / conns
-			errs := make(chan error, conns)
-			for i := range conns {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					var err error
-					if bc.window > 0 {
-						err = senders[i].sendChunked(data, per, bc.window)
-					} else {
-						err = senders[i].sendAll(data, per, bc.pipelined)
-					}
-					if err != nil {
-						errs <- err
-					}
-				}()
-			}
-			wg.Wait()
-			b.StopTimer()
-			elapsed := time.Since(start)
-			close(errs)
-			for err := range errs {
-				b.Fatal(err)
-			}
-			n := per * conns
-			u1, s1, err := proccpu.Times(pid)
-			if err != nil {
-				b.Fatal(err)
-			}
-			perMsg := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(n) }
-			b.ReportMetric(float64(n)/elapsed.Seconds(), "msgs/s")
-			b.ReportMetric(perMsg(u1-u0+s1-s0), "server-µs/msg")
-			b.ReportMetric(perMsg(u1-u0), "server-user-µs/msg")
-			b.ReportMetric(perMsg(s1-s0), "server-sys-µs/msg")
+			benchSend(b, p.cmd.Process.Pid, p.addrs["smtp"], testMessage(bc.size, bc.multipart), bc.mode)
 		})
 	}
+}
+
+// BenchmarkLoopbackFloor runs the 2 KB workloads of BenchmarkSMTPIngest
+// against floorServer, which answers without parsing or keeping anything:
+// what one message costs a Go server on this machine in system calls and
+// scheduling alone. intray's figures are best read against it.
+func BenchmarkLoopbackFloor(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		mode sendMode
+	}{{"2KB", lockstep}, {"2KB-pipelined", pipelined}, {"2KB-chunking", chunking}} {
+		b.Run(bc.name, func(b *testing.B) {
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), floorServerEnv+"=1")
+			stdin, err := cmd.StdinPipe()
+			if err != nil {
+				b.Fatal(err)
+			}
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				b.Fatal(err)
+			}
+			defer func() { stdin.Close(); cmd.Wait() }()
+			addr, err := bufio.NewReader(stdout).ReadString('\n')
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchSend(b, cmd.Process.Pid, strings.TrimSpace(addr), testMessage(2<<10, false), bc.mode)
+		})
+	}
+}
+
+// floorServerEnv makes the test binary run floorServer instead of tests.
+const floorServerEnv = "INTRAY_FLOOR_SERVER"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(floorServerEnv) != "" {
+		floorServer()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// floorServer serves the least an SMTP server can do on 127.0.0.1:0: a
+// fixed reply to every command and to the end of DATA (BDAT data is
+// skipped), replies flushed as smtpd flushes them, nothing parsed or kept. It prints its address and exits when its stdin closes.
+func floorServer() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(ln.Addr())
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		os.Exit(0)
+	}()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go floorConn(c)
+	}
+}
+
+func floorConn(c net.Conn) {
+	defer c.Close()
+	w := bufio.NewWriterSize(c, 4<<10)
+	r := bufio.NewReaderSize(floorReader{c, w}, 16<<10)
+	w.WriteString("220 floor\r\n")
+	inData := false
+	for {
+		line, err := r.ReadSlice('\n')
+		if err != nil {
+			return
+		}
+		switch {
+		case inData:
+			if string(line) == ".\r\n" {
+				inData = false
+				w.WriteString("250 OK\r\n")
+			}
+		case bytes.HasPrefix(line, []byte("DATA")):
+			inData = true
+			w.WriteString("354 go on\r\n")
+		case bytes.HasPrefix(line, []byte("BDAT ")):
+			n, _ := strconv.Atoi(string(bytes.Fields(line)[1]))
+			if _, err := r.Discard(n); err != nil {
+				return
+			}
+			w.WriteString("250 OK\r\n")
+		default:
+			w.WriteString("250 OK\r\n")
+		}
+	}
+}
+
+// floorReader flushes replies as smtpd does (srvkit.ReadFlushing).
+type floorReader struct {
+	c net.Conn
+	w *bufio.Writer
+}
+
+func (f floorReader) Read(p []byte) (int, error) {
+	var flush func() error
+	if f.w.Buffered() > 0 {
+		flush = f.w.Flush
+	}
+	return srvkit.ReadFlushing(f.c, p, flush)
+}
+
+// benchSend sends b.N copies of data over 8 sessions to the server at addr
+// (process pid) and reports msgs/s and the server's CPU per message.
+func benchSend(b *testing.B, pid int, addr string, data []byte, mode sendMode) {
+	const conns = 8
+	senders := make([]*smtpSender, conns)
+	for i := range senders {
+		s, err := dialSender(addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		senders[i] = s
+	}
+	b.SetBytes(int64(len(data)))
+	u0, s0, err := proccpu.Times(pid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	per := (b.N + conns - 1) / conns
+	errs := make(chan error, conns)
+	for i := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			if mode.window > 0 {
+				err = senders[i].sendChunked(data, per, mode.window)
+			} else {
+				err = senders[i].sendAll(data, per, mode.pipelined)
+			}
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	elapsed := time.Since(start)
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	n := per * conns
+	u1, s1, err := proccpu.Times(pid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	perMsg := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(n) }
+	b.ReportMetric(float64(n)/elapsed.Seconds(), "msgs/s")
+	b.ReportMetric(perMsg(u1-u0+s1-s0), "server-µs/msg")
+	b.ReportMetric(perMsg(u1-u0), "server-user-µs/msg")
+	b.ReportMetric(perMsg(s1-s0), "server-sys-µs/msg")
 }
