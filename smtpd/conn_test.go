@@ -1,6 +1,8 @@
 package smtpd
 
 import (
+	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -187,5 +189,24 @@ func TestNegativeIdleTimeoutMeansDefault(t *testing.T) {
 		"250 2.1.0 OK\r\n250 2.1.5 OK\r\n"+replyQueued+"221 2.0.0 Bye\r\n<EOF>")
 	if n := len(store.all()); n != 1 {
 		t.Errorf("%d messages stored, want 1", n)
+	}
+}
+
+// TestHalfCloseGetsEveryReply: a client that pipelines commands and then
+// closes its side at once still gets every reply before the server closes.
+// Replies wait for the input to run dry (srvkit.ReadFlushing), and running
+// into the end of input must not lose them.
+func TestHalfCloseGetsEveryReply(t *testing.T) {
+	_, store, addr := startServer(t, nil)
+	for range 20 { // the end of input may come with the commands or after them
+		c := dial(t, addr)
+		if _, err := io.WriteString(c.nc, "NOOP\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nBDAT 2 LAST\r\nhi"); err != nil {
+			t.Fatal(err)
+		}
+		c.nc.(*net.TCPConn).CloseWrite()
+		c.expect("", "250 2.0.0 OK\r\n250 2.1.0 OK\r\n250 2.1.5 OK\r\n"+replyQueued+"<EOF>")
+	}
+	if n := len(store.all()); n != 20 {
+		t.Errorf("%d messages stored, want 20", n)
 	}
 }
