@@ -31,11 +31,14 @@ type Folders interface {
 // Messages is the message side of the store.
 type Messages interface {
 	Snapshot(login, name string) (memstore.MailboxInfo, []memstore.Entry, error)
-	ClaimRecent(login, name string) ([]uint32, error)
-	SetFlags(login, name string, uids []uint32, op memstore.FlagOp, flags memstore.Flags, keywords []string) ([]memstore.Entry, error)
-	Expunge(login, name string, uids []uint32) ([]uint32, error)
-	Copy(login, src, dst string, uids []uint32) (memstore.CopyResult, error)
-	Move(login, src, dst string, uids []uint32) (memstore.CopyResult, error)
+	// The selected mailbox is named with its ID (memstore.MailboxRef), so
+	// that a command never acts on a mailbox deleted and re-created (or
+	// renamed onto the name) since the session selected it.
+	ClaimRecent(login string, ref memstore.MailboxRef) ([]uint32, error)
+	SetFlags(login string, ref memstore.MailboxRef, uids []uint32, op memstore.FlagOp, flags memstore.Flags, keywords []string) ([]memstore.Entry, error)
+	Expunge(login string, ref memstore.MailboxRef, uids []uint32) ([]uint32, error)
+	Copy(login string, src memstore.MailboxRef, dst string, uids []uint32) (memstore.CopyResult, error)
+	Move(login string, src memstore.MailboxRef, dst string, uids []uint32) (memstore.CopyResult, error)
 	Append(login, name string, raw []byte, flags memstore.Flags, keywords []string, date time.Time) (uidValidity, uid uint32, err error)
 }
 

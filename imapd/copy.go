@@ -16,7 +16,7 @@ func (c *conn) copyCmd(req *request) error {
 	if len(uids) == 0 {
 		return nil
 	}
-	res, err := c.srv.Store.Copy(c.login, c.sel.name, dst, uids)
+	res, err := c.srv.Store.Copy(c.login, c.sel.ref(), dst, uids)
 	if err != nil {
 		return tryCreate(err)
 	}
@@ -41,7 +41,7 @@ func (c *conn) move(req *request) error {
 	if len(uids) == 0 {
 		return nil
 	}
-	res, err := c.srv.Store.Move(c.login, c.sel.name, dst, uids)
+	res, err := c.srv.Store.Move(c.login, c.sel.ref(), dst, uids)
 	if err != nil {
 		return tryCreate(err)
 	}

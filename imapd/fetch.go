@@ -201,7 +201,7 @@ func (c *conn) markSeen(plan *fetchPlan, spans []span) map[uint32]bool {
 	if len(uids) == 0 {
 		return nil
 	}
-	entries, err := c.srv.Store.SetFlags(c.login, v.name, uids, memstore.FlagsAdd, memstore.FlagSeen, nil)
+	entries, err := c.srv.Store.SetFlags(c.login, v.ref(), uids, memstore.FlagsAdd, memstore.FlagSeen, nil)
 	if err != nil {
 		c.log.Warn("fetch: set \\Seen", "err", err)
 		return nil

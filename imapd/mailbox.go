@@ -27,7 +27,7 @@ func (c *conn) selectCmd(req *request) error {
 	}
 	v := newView(info, entries, readOnly)
 	if !readOnly {
-		uids, err := c.srv.Store.ClaimRecent(c.login, name)
+		uids, err := c.srv.Store.ClaimRecent(c.login, v.ref())
 		if err != nil {
 			sub.Close()
 			return err
@@ -75,7 +75,7 @@ func (c *conn) closeCmd(req *request) error {
 	v := c.sel
 	c.unselect()
 	if !v.readOnly && !v.gone {
-		if _, err := c.srv.Store.Expunge(c.login, v.name, nil); err != nil {
+		if _, err := c.srv.Store.Expunge(c.login, v.ref(), nil); err != nil {
 			return err
 		}
 	}

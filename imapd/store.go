@@ -33,7 +33,7 @@ func (c *conn) store(req *request) error {
 	for _, i := range idx {
 		uids = append(uids, v.entries[i].UID)
 	}
-	entries, err := c.srv.Store.SetFlags(c.login, v.name, uids, a.op, a.flags, a.kws)
+	entries, err := c.srv.Store.SetFlags(c.login, v.ref(), uids, a.op, a.flags, a.kws)
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (c *conn) expunge(req *request) error {
 	if v.readOnly {
 		return errReadOnly
 	}
-	if _, err := c.srv.Store.Expunge(c.login, v.name, uids); err != nil {
+	if _, err := c.srv.Store.Expunge(c.login, v.ref(), uids); err != nil {
 		return err
 	}
 	c.poll()

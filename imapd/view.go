@@ -36,6 +36,9 @@ type view struct {
 	gone bool
 }
 
+// ref names the selected mailbox for the store, pinned to its ID.
+func (v *view) ref() memstore.MailboxRef { return memstore.MailboxRef{Name: v.name, ID: v.id} }
+
 func newView(info memstore.MailboxInfo, entries []memstore.Entry, readOnly bool) *view {
 	return &view{
 		id: info.ID, name: info.Name, readOnly: readOnly, uidValidity: info.UIDValidity,
@@ -224,7 +227,7 @@ func (c *conn) flushUpdates(allowExpunge bool) {
 	}
 	if len(v.added) > 0 {
 		if !v.readOnly {
-			if uids, err := c.srv.Store.ClaimRecent(c.login, v.name); err == nil {
+			if uids, err := c.srv.Store.ClaimRecent(c.login, v.ref()); err == nil {
 				for _, u := range uids {
 					v.recent[u] = true
 				}

@@ -86,7 +86,7 @@ func TestSelectedMailboxRecreated(t *testing.T) {
 			env := newEnv(t)
 			r := selectWork(t, env)
 			recreateWork(t, env)
-			if _, err := env.store.SetFlags(bob, "Work", []uint32{1}, memstore.FlagsAdd, memstore.FlagDeleted, nil); err != nil {
+			if _, err := env.store.SetFlags(bob, memstore.Named("Work"), []uint32{1}, memstore.FlagsAdd, memstore.FlagDeleted, nil); err != nil {
 				t.Fatal(err)
 			}
 			r.send("c " + cmd + "\r\n")
@@ -105,7 +105,7 @@ func TestSelectedMailboxDeletedClose(t *testing.T) {
 	env := newEnv(t)
 	r := selectWork(t, env)
 	recreateWork(t, env)
-	if _, err := env.store.SetFlags(bob, "Work", []uint32{1}, memstore.FlagsAdd, memstore.FlagDeleted, nil); err != nil {
+	if _, err := env.store.SetFlags(bob, memstore.Named("Work"), []uint32{1}, memstore.FlagsAdd, memstore.FlagDeleted, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := r.cmd("c", "CLOSE"); got != "c OK CLOSE completed\r\n" {

@@ -75,12 +75,12 @@ func (s *Store) Entries(login, name string, uids []uint32) ([]Entry, error) {
 // ClaimRecent clears \Recent on every entry of the mailbox that still has
 // it and returns their UIDs: the calling session is the one that sees them
 // as recent (RFC 3501 2.3.2). No event is published; \Recent is per session.
-func (s *Store) ClaimRecent(login, name string) ([]uint32, error) {
+func (s *Store) ClaimRecent(login string, ref MailboxRef) ([]uint32, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	mb, err := s.mailboxLocked(login, name)
+	mb, err := s.refLocked(login, ref)
 	if err != nil {
-		return nil, fmt.Errorf("claim recent in %q: %w", name, err)
+		return nil, fmt.Errorf("claim recent in %q: %w", ref.Name, err)
 	}
 	var uids []uint32
 	for i := len(mb.entries) - 1; i >= 0 && mb.entries[i].flags&FlagRecent != 0; i-- {
@@ -95,12 +95,12 @@ func (s *Store) ClaimRecent(login, name string) ([]uint32, error) {
 // publishes the entries that changed (EventRead as well when the catch-all
 // \Seen flag changed). FlagRecent in flags is ignored. It returns the
 // entries that exist, as they now are.
-func (s *Store) SetFlags(login, name string, uids []uint32, op FlagOp, flags Flags, keywords []string) ([]Entry, error) {
+func (s *Store) SetFlags(login string, ref MailboxRef, uids []uint32, op FlagOp, flags Flags, keywords []string) ([]Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	mb, err := s.mailboxLocked(login, name)
+	mb, err := s.refLocked(login, ref)
 	if err != nil {
-		return nil, fmt.Errorf("store flags in %q: %w", name, err)
+		return nil, fmt.Errorf("store flags in %q: %w", ref.Name, err)
 	}
 	return s.setFlagsLocked(mb, uids, op, flags, keywords), nil
 }
@@ -159,8 +159,8 @@ func (s *Store) setFlagsLocked(mb *mailbox, uids []uint32, op FlagOp, flags Flag
 // nil, otherwise only those among uids (UID EXPUNGE, RFC 4315). It returns
 // the UIDs removed, ascending. In the catch-all INBOX the messages are
 // removed everywhere (EventDeleted); elsewhere only from this mailbox.
-func (s *Store) Expunge(login, name string, uids []uint32) ([]uint32, error) {
-	return s.remove(login, name, uids, true)
+func (s *Store) Expunge(login string, ref MailboxRef, uids []uint32) ([]uint32, error) {
+	return s.remove(login, ref, uids, true)
 }
 
 // Remove removes the given UIDs whatever their flags, with Expunge's
@@ -170,15 +170,15 @@ func (s *Store) Remove(login, name string, uids []uint32) ([]uint32, error) {
 	if len(uids) == 0 {
 		return nil, nil
 	}
-	return s.remove(login, name, uids, false)
+	return s.remove(login, Named(name), uids, false)
 }
 
-func (s *Store) remove(login, name string, uids []uint32, deletedOnly bool) ([]uint32, error) {
+func (s *Store) remove(login string, ref MailboxRef, uids []uint32, deletedOnly bool) ([]uint32, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	mb, err := s.mailboxLocked(login, name)
+	mb, err := s.refLocked(login, ref)
 	if err != nil {
-		return nil, fmt.Errorf("expunge %q: %w", name, err)
+		return nil, fmt.Errorf("expunge %q: %w", ref.Name, err)
 	}
 	var gone []uint32
 	var msgs []*Message
@@ -219,22 +219,22 @@ type CopyResult struct {
 // (and \Recent set). A copy is a new message with its own ID that shares the
 // original's bytes; deleting one leaves the other. Copying into the
 // catch-all INBOX lists the copies there (EventNew).
-func (s *Store) Copy(login, src, dst string, uids []uint32) (CopyResult, error) {
+func (s *Store) Copy(login string, src MailboxRef, dst string, uids []uint32) (CopyResult, error) {
 	return s.copy(login, src, dst, uids, false)
 }
 
 // Move is Copy followed by removing the originals from src (RFC 6851), in
 // one step that no reader can observe half done.
-func (s *Store) Move(login, src, dst string, uids []uint32) (CopyResult, error) {
+func (s *Store) Move(login string, src MailboxRef, dst string, uids []uint32) (CopyResult, error) {
 	return s.copy(login, src, dst, uids, true)
 }
 
-func (s *Store) copy(login, src, dst string, uids []uint32, move bool) (CopyResult, error) {
+func (s *Store) copy(login string, src MailboxRef, dst string, uids []uint32, move bool) (CopyResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	from, err := s.mailboxLocked(login, src)
+	from, err := s.refLocked(login, src)
 	if err != nil {
-		return CopyResult{}, fmt.Errorf("copy from %q: %w", src, err)
+		return CopyResult{}, fmt.Errorf("copy from %q: %w", src.Name, err)
 	}
 	to, err := s.mailboxLocked(login, dst)
 	if err != nil {

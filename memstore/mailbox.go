@@ -131,6 +131,30 @@ func (s *Store) newMailboxLocked(u *user, name string) *mailbox {
 	return mb
 }
 
+// MailboxRef names a mailbox for an operation on its messages: by name
+// and, when ID is not zero, only while the mailbox of that name is still
+// the one with that ID (MailboxInfo.ID). An IMAP session pins its selected
+// mailbox this way: if another session deleted it and created one of the
+// same name, or renamed another mailbox onto the name, between the
+// session's last look and its next command, the operation fails with
+// ErrNoMailbox instead of changing a mailbox the session never selected.
+type MailboxRef struct {
+	Name string
+	ID   uint64
+}
+
+// Named refers to whichever mailbox has name when the operation runs.
+func Named(name string) MailboxRef { return MailboxRef{Name: name} }
+
+// refLocked finds the mailbox ref names (see MailboxRef).
+func (s *Store) refLocked(login string, ref MailboxRef) (*mailbox, error) {
+	mb, err := s.mailboxLocked(login, ref.Name)
+	if err == nil && ref.ID != 0 && mb.id != ref.ID {
+		return nil, ErrNoMailbox
+	}
+	return mb, err
+}
+
 // mailboxLocked finds login's mailbox by name, creating the user if needed.
 // The caller holds s.mu for writing.
 func (s *Store) mailboxLocked(login, name string) (*mailbox, error) {

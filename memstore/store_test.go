@@ -134,20 +134,20 @@ func TestDeleteSemantics(t *testing.T) {
 	}{
 		{"recipient expunge keeps catch-all", func(s *Store, m *Message) {
 			es := snapshot(t, s, "bob@x", Inbox)
-			s.SetFlags("bob@x", Inbox, uids(es), FlagsAdd, FlagDeleted, nil)
-			s.Expunge("bob@x", Inbox, nil)
+			s.SetFlags("bob@x", Named(Inbox), uids(es), FlagsAdd, FlagDeleted, nil)
+			s.Expunge("bob@x", Named(Inbox), nil)
 		}, 1, 0},
 		{"recipient remove (POP3) keeps catch-all", func(s *Store, m *Message) {
 			s.Remove("bob@x", Inbox, uids(snapshot(t, s, "bob@x", Inbox)))
 		}, 1, 0},
 		{"catch-all expunge removes everywhere", func(s *Store, m *Message) {
 			es := snapshot(t, s, "admin", Inbox)
-			s.SetFlags("admin", Inbox, uids(es), FlagsAdd, FlagDeleted, nil)
-			s.Expunge("admin", Inbox, nil)
+			s.SetFlags("admin", Named(Inbox), uids(es), FlagsAdd, FlagDeleted, nil)
+			s.Expunge("admin", Named(Inbox), nil)
 		}, 0, 0},
 		{"API delete removes everywhere", func(s *Store, m *Message) { s.Delete(m.ID) }, 0, 0},
 		{"reset removes everywhere", func(s *Store, m *Message) { s.Reset() }, 0, 0},
-		{"expunge without \\Deleted removes nothing", func(s *Store, m *Message) { s.Expunge("bob@x", Inbox, nil) }, 1, 1},
+		{"expunge without \\Deleted removes nothing", func(s *Store, m *Message) { s.Expunge("bob@x", Named(Inbox), nil) }, 1, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,7 +178,7 @@ func TestPerMailboxFlagsAndRead(t *testing.T) {
 	sub := s.Subscribe(0)
 	defer sub.Close()
 	bob := snapshot(t, s, "bob@x", Inbox)
-	if _, err := s.SetFlags("bob@x", Inbox, uids(bob), FlagsAdd, FlagSeen|FlagFlagged, []string{"$Label1"}); err != nil {
+	if _, err := s.SetFlags("bob@x", Named(Inbox), uids(bob), FlagsAdd, FlagSeen|FlagFlagged, []string{"$Label1"}); err != nil {
 		t.Fatal(err)
 	}
 	if e, _ := s.Get(m.ID); e.Flags.Has(FlagSeen) {
@@ -199,7 +199,7 @@ func TestPerMailboxFlagsAndRead(t *testing.T) {
 		t.Fatal("SetRead did not set catch-all \\Seen")
 	}
 	// IMAP \Seen through the catch-all login is the same flag.
-	s.SetFlags("someone", Inbox, []uint32{1}, FlagsRemove, FlagSeen, nil)
+	s.SetFlags("someone", Named(Inbox), []uint32{1}, FlagsRemove, FlagSeen, nil)
 	if ev := <-sub.C; ev.Type != EventRead || ev.Read {
 		t.Fatalf("event = %+v", ev)
 	}
@@ -238,10 +238,10 @@ func TestUIDsAndUIDValidity(t *testing.T) {
 			seen[mb.UIDValidity] = true
 		}
 	}
-	if recent, _ := s.ClaimRecent("bob@x", Inbox); !slices.Equal(recent, []uint32{1, 3, 4}) {
+	if recent, _ := s.ClaimRecent("bob@x", Named(Inbox)); !slices.Equal(recent, []uint32{1, 3, 4}) {
 		t.Fatalf("recent %v", recent)
 	}
-	if recent, _ := s.ClaimRecent("bob@x", Inbox); len(recent) != 0 {
+	if recent, _ := s.ClaimRecent("bob@x", Named(Inbox)); len(recent) != 0 {
 		t.Fatalf("recent claimed twice: %v", recent)
 	}
 }
@@ -311,11 +311,83 @@ func TestFolders(t *testing.T) {
 	}
 }
 
+// TestMailboxRefPinsTheMailbox: an operation pinned to a mailbox's ID fails
+// once that name stands for another mailbox (deleted and created again, or
+// another renamed onto it), and changes nothing there.
+func TestMailboxRefPinsTheMailbox(t *testing.T) {
+	const bob = "bob@x"
+	ops := []struct {
+		name string
+		run  func(s *Store, ref MailboxRef) error
+	}{
+		{"SetFlags", func(s *Store, ref MailboxRef) error {
+			_, err := s.SetFlags(bob, ref, []uint32{1}, FlagsAdd, FlagDeleted, nil)
+			return err
+		}},
+		{"Expunge", func(s *Store, ref MailboxRef) error { _, err := s.Expunge(bob, ref, nil); return err }},
+		{"ClaimRecent", func(s *Store, ref MailboxRef) error { _, err := s.ClaimRecent(bob, ref); return err }},
+		{"Copy", func(s *Store, ref MailboxRef) error { _, err := s.Copy(bob, ref, "Trash", []uint32{1}); return err }},
+		{"Move", func(s *Store, ref MailboxRef) error { _, err := s.Move(bob, ref, "Trash", []uint32{1}); return err }},
+	}
+	replace := map[string]func(t *testing.T, s *Store){
+		"deleted and created again": func(t *testing.T, s *Store) {
+			if err := s.DeleteMailbox(bob, "Work"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.CreateMailbox(bob, "Work"); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"another renamed onto it": func(t *testing.T, s *Store) {
+			if err := s.RenameMailbox(bob, "Work", "Old"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.RenameMailbox(bob, "Other", "Work"); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+	for how, swap := range replace {
+		for _, op := range ops {
+			t.Run(how+"/"+op.name, func(t *testing.T) {
+				s := New(Options{})
+				for _, name := range []string{"Work", "Other"} {
+					if err := s.CreateMailbox(bob, name); err != nil {
+						t.Fatal(err)
+					}
+				}
+				info, _, err := s.Snapshot(bob, "Work")
+				if err != nil {
+					t.Fatal(err)
+				}
+				pinned := MailboxRef{Name: "Work", ID: info.ID}
+				if err := op.run(s, pinned); err != nil {
+					t.Fatalf("on the selected mailbox itself: %v", err)
+				}
+				swap(t, s)
+				if _, _, err := s.Append(bob, "Work", msg("a@x", bob, "new", "body"), 0, nil, time.Time{}); err != nil {
+					t.Fatal(err)
+				}
+				if err := op.run(s, pinned); !errors.Is(err, ErrNoMailbox) {
+					t.Fatalf("on a mailbox that replaced it: err = %v, want ErrNoMailbox", err)
+				}
+				es := snapshot(t, s, bob, "Work")
+				if len(es) != 1 || es[0].Flags != FlagRecent {
+					t.Errorf("the new mailbox changed: %+v", es)
+				}
+				if err := op.run(s, Named("Work")); err != nil {
+					t.Errorf("by name alone: %v", err)
+				}
+			})
+		}
+	}
+}
+
 func TestCopyMoveAppend(t *testing.T) {
 	s := New(Options{})
 	m := mustAdd(t, s, []string{"bob@x"}, msg("a@x", "bob@x", "s", "b"))
-	s.SetFlags("bob@x", Inbox, []uint32{1}, FlagsAdd, FlagFlagged, []string{"work"})
-	res, err := s.Copy("bob@x", Inbox, "Trash", []uint32{1, 99})
+	s.SetFlags("bob@x", Named(Inbox), []uint32{1}, FlagsAdd, FlagFlagged, []string{"work"})
+	res, err := s.Copy("bob@x", Named(Inbox), "Trash", []uint32{1, 99})
 	if err != nil || !slices.Equal(res.Source, []uint32{1}) || !slices.Equal(res.Dest, []uint32{1}) {
 		t.Fatalf("copy = %+v, %v", res, err)
 	}
@@ -328,11 +400,11 @@ func TestCopyMoveAppend(t *testing.T) {
 	if len(snapshot(t, s, "bob@x", "Trash")) != 1 {
 		t.Fatal("copy deleted with the original")
 	}
-	res, err = s.Move("bob@x", "Trash", "Drafts", []uint32{1})
+	res, err = s.Move("bob@x", Named("Trash"), "Drafts", []uint32{1})
 	if err != nil || len(res.Dest) != 1 || len(snapshot(t, s, "bob@x", "Trash")) != 0 || len(snapshot(t, s, "bob@x", "Drafts")) != 1 {
 		t.Fatalf("move = %+v, %v", res, err)
 	}
-	if _, err := s.Copy("bob@x", Inbox, "Nope", nil); !errors.Is(err, ErrNoMailbox) {
+	if _, err := s.Copy("bob@x", Named(Inbox), "Nope", nil); !errors.Is(err, ErrNoMailbox) {
 		t.Fatalf("copy to missing: %v", err)
 	}
 	date := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
