@@ -283,7 +283,8 @@ func floorServer() {
 func floorConn(c net.Conn) {
 	defer c.Close()
 	w := bufio.NewWriterSize(c, 4<<10)
-	r := bufio.NewReaderSize(floorReader{c, w}, 16<<10)
+	fr := &srvkit.FlushReader{Conn: c, Pending: func() bool { return w.Buffered() > 0 }, Flush: w.Flush}
+	r := bufio.NewReaderSize(fr, 16<<10)
 	w.WriteString("220 floor\r\n")
 	inData := false
 	for {
@@ -310,20 +311,6 @@ func floorConn(c net.Conn) {
 			w.WriteString("250 OK\r\n")
 		}
 	}
-}
-
-// floorReader flushes replies as smtpd does (srvkit.ReadFlushing).
-type floorReader struct {
-	c net.Conn
-	w *bufio.Writer
-}
-
-func (f floorReader) Read(p []byte) (int, error) {
-	var flush func() error
-	if f.w.Buffered() > 0 {
-		flush = f.w.Flush
-	}
-	return srvkit.ReadFlushing(f.c, p, flush)
 }
 
 // benchSend sends b.N copies of data over 8 sessions to the server at addr

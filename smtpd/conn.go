@@ -46,6 +46,7 @@ type conn struct {
 	br   *bufio.Reader // reads nc through netReader
 	bw   *bufio.Writer // writes nc through netWriter
 	lr   srvkit.LineReader
+	fr   srvkit.FlushReader // under br: flushes bw when the client has nothing queued
 
 	remote   string // client address, host:port
 	heloName string // HELO/EHLO argument
@@ -75,6 +76,11 @@ func newConn(s *Server, tc *srvkit.Conn) *conn {
 	}
 	c.br, c.bw = c.bufs.r, c.bufs.w
 	c.lr = srvkit.LineReader{R: c.br, Max: maxAuthLine}
+	c.fr = srvkit.FlushReader{
+		Conn:    c.nc,
+		Pending: func() bool { return c.bw.Buffered() > 0 },
+		Flush:   func() error { return c.bw.Flush() },
+	}
 	return c
 }
 
@@ -90,7 +96,7 @@ func (c *conn) release() {
 // netReader feeds the read buffer and re-arms the idle deadline. Pending
 // replies are flushed only when the client has nothing more queued, so
 // replies to pipelined commands go out together (RFC 2920; see
-// srvkit.ReadFlushing).
+// srvkit.FlushReader).
 type netReader struct{ c *conn }
 
 func (r netReader) Read(p []byte) (int, error) {
@@ -98,11 +104,7 @@ func (r netReader) Read(p []byte) (int, error) {
 	if err := c.tc.ArmRead(c.cfg.idle); err != nil {
 		return 0, err
 	}
-	var flush func() error
-	if c.bw.Buffered() > 0 {
-		flush = c.bw.Flush
-	}
-	n, err := srvkit.ReadFlushing(c.nc, p, flush)
+	n, err := c.fr.Read(p)
 	if err != nil && err != io.EOF {
 		err = &ioError{err}
 	}
@@ -267,6 +269,7 @@ func (c *conn) startTLS() bool {
 		return false
 	}
 	c.nc = tlsConn
+	c.fr.Conn = tlsConn
 	c.tls = true
 	return true
 }

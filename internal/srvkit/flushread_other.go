@@ -2,16 +2,9 @@
 
 package srvkit
 
-import "net"
+// socketReads: sockets are read through net.Conn here, so replies are
+// flushed before every read.
+const socketReads = false
 
-// ReadFlushing calls flush (when not nil) and then reads into p from nc.
-// Where the socket cannot be read without blocking (see the unix version),
-// replies are flushed before every read.
-func ReadFlushing(nc net.Conn, p []byte, flush func() error) (int, error) {
-	if flush != nil && len(p) > 0 {
-		if err := flush(); err != nil {
-			return 0, err
-		}
-	}
-	return nc.Read(p)
-}
+// readFD is never called where socketReads is false.
+func (r *FlushReader) readFD(uintptr) bool { return true }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -58,7 +59,7 @@ func waitReadable(t *testing.T, server net.Conn, n int) {
 	t.Fatalf("%d bytes never arrived", n)
 }
 
-func TestReadFlushing(t *testing.T) {
+func TestFlushReader(t *testing.T) {
 	errFlush := errors.New("flush failed")
 	tests := []struct {
 		name      string
@@ -100,7 +101,8 @@ func TestReadFlushing(t *testing.T) {
 			}
 			server.SetReadDeadline(time.Now().Add(5 * time.Second)) // a bug fails, not hangs
 			buf := make([]byte, 64)
-			n, err := ReadFlushing(server, buf, flush)
+			fr := FlushReader{Conn: server, Pending: func() bool { return true }, Flush: flush}
+			n, err := fr.Read(buf)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -114,11 +116,12 @@ func TestReadFlushing(t *testing.T) {
 	}
 }
 
-func TestReadFlushingEndAndDeadline(t *testing.T) {
+func TestFlushReaderEndAndDeadline(t *testing.T) {
 	t.Run("EOF", func(t *testing.T) {
 		server, client := tcpPair(t)
 		client.Close()
-		n, err := ReadFlushing(server, make([]byte, 8), func() error { return nil })
+		fr := FlushReader{Conn: server, Pending: func() bool { return true }, Flush: func() error { return nil }}
+		n, err := fr.Read(make([]byte, 8))
 		if n != 0 || err != io.EOF {
 			t.Fatalf("got %d, %v; want 0, EOF", n, err)
 		}
@@ -127,7 +130,8 @@ func TestReadFlushingEndAndDeadline(t *testing.T) {
 		server, _ := tcpPair(t)
 		server.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
 		flushes := 0
-		_, err := ReadFlushing(server, make([]byte, 8), func() error { flushes++; return nil })
+		fr := FlushReader{Conn: server, Pending: func() bool { return true }, Flush: func() error { flushes++; return nil }}
+		_, err := fr.Read(make([]byte, 8))
 		var ne net.Error
 		if !errors.Is(err, os.ErrDeadlineExceeded) || !errors.As(err, &ne) || !ne.Timeout() {
 			t.Fatalf("err = %v, want a timeout", err)
@@ -140,7 +144,8 @@ func TestReadFlushingEndAndDeadline(t *testing.T) {
 		server, _ := tcpPair(t)
 		done := make(chan error, 1)
 		go func() {
-			_, err := ReadFlushing(server, make([]byte, 8), func() error { return nil })
+			fr := FlushReader{Conn: server, Pending: func() bool { return true }, Flush: func() error { return nil }}
+			_, err := fr.Read(make([]byte, 8))
 			done <- err
 		}()
 		time.Sleep(10 * time.Millisecond)
@@ -149,4 +154,40 @@ func TestReadFlushingEndAndDeadline(t *testing.T) {
 			t.Fatalf("err = %v, want net.ErrClosed", err)
 		}
 	})
+}
+
+func TestFlushReaderReuse(t *testing.T) {
+	server, client := tcpPair(t)
+	server.SetReadDeadline(time.Now().Add(5 * time.Second))
+	pending, flushes := false, 0
+	fr := FlushReader{Conn: server, Pending: func() bool { return pending }, Flush: func() error {
+		flushes++
+		pending = false
+		go io.WriteString(client, "next\r\n")
+		return nil
+	}}
+	buf := make([]byte, 64)
+	io.WriteString(client, "first\r\n")
+	if n, err := fr.Read(buf); err != nil || string(buf[:n]) != "first\r\n" {
+		t.Fatalf("read %q, %v", buf[:n], err)
+	}
+	if flushes != 0 {
+		t.Fatalf("flushed with nothing pending")
+	}
+	pending = true // a reply waits; nothing is queued: flush, then read
+	if n, err := fr.Read(buf); err != nil || string(buf[:n]) != "next\r\n" || flushes != 1 {
+		t.Fatalf("read %q, %v after %d flushes", buf[:n], err, flushes)
+	}
+	// A socket read with replies pending allocates nothing.
+	io.WriteString(client, strings.Repeat("x", 200))
+	waitReadable(t, server, 200)
+	allocs := testing.AllocsPerRun(100, func() {
+		pending = true
+		if _, err := fr.Read(buf[:1]); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 0 {
+		t.Errorf("Read allocates %.1f times", allocs)
+	}
 }
