@@ -194,7 +194,7 @@ func TestNegativeIdleTimeoutMeansDefault(t *testing.T) {
 
 // TestHalfCloseGetsEveryReply: a client that pipelines commands and then
 // closes its side at once still gets every reply before the server closes.
-// Replies wait for the input to run dry (srvkit.ReadFlushing), and running
+// Replies wait for the input to run dry (srvkit.FlushReader), and running
 // into the end of input must not lose them.
 func TestHalfCloseGetsEveryReply(t *testing.T) {
 	_, store, addr := startServer(t, nil)
