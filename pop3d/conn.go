@@ -87,7 +87,8 @@ type conn struct {
 	sc  *srvkit.Conn // the tracked TCP connection
 	nc  net.Conn     // sc, or the TLS connection on top of it
 	r   *bufio.Reader
-	lr  srvkit.LineReader // reads lines from r
+	lr  srvkit.LineReader  // reads lines from r
+	fr  srvkit.FlushReader // under r: writes w out when the client has nothing queued
 	w   *bufio.Writer
 	log *slog.Logger
 
@@ -108,12 +109,15 @@ func newConn(s *Server, sc *srvkit.Conn) *conn {
 		srv:   s,
 		sc:    sc,
 		nc:    sc,
-		r:     bufio.NewReaderSize(sc, readBufferSize),
 		w:     bufio.NewWriterSize(sc, writeBufferSize),
 		log:   s.log.With("remote", sc.RemoteAddr().String()),
 		state: stateAuthorization,
 		buf:   make([]byte, 0, 128),
 	}
+	// Replies to pipelined commands (PIPELINING, RFC 2449) leave in one
+	// write once the client has nothing more queued.
+	c.fr = srvkit.FlushReader{Conn: sc.Conn, Pending: func() bool { return c.w.Buffered() > 0 }, Flush: c.w.Flush}
+	c.r = bufio.NewReaderSize(&c.fr, readBufferSize)
 	c.lr.R = c.r
 	var nonce [8]byte
 	_, _ = rand.Read(nonce[:])
@@ -151,15 +155,10 @@ func (c *conn) serve() {
 	}
 }
 
-// readLine flushes the replies if no complete command is waiting
-// (PIPELINING), then reads one line of at most max octets. The session is
-// idle, so interruptible by Shutdown, only while it waits.
+// readLine reads one line of at most max octets; the replies so far are
+// written when it has to wait for input (see fr). The session is idle, so
+// interruptible by Shutdown, only while it waits.
 func (c *conn) readLine(max int) ([]byte, error) {
-	if !c.hasLine() {
-		if err := c.w.Flush(); err != nil {
-			return nil, err
-		}
-	}
 	if !c.sc.Idle() {
 		return nil, srvkit.ErrShuttingDown
 	}
@@ -185,16 +184,6 @@ func (c *conn) readLine(max int) ([]byte, error) {
 	}
 	_ = c.nc.SetWriteDeadline(time.Now().Add(c.srv.idleTimeout()))
 	return line, nil
-}
-
-// hasLine reports whether a complete line is already buffered.
-func (c *conn) hasLine() bool {
-	n := c.r.Buffered()
-	if n == 0 {
-		return false
-	}
-	b, _ := c.r.Peek(n)
-	return bytes.IndexByte(b, '\n') >= 0
 }
 
 // dispatch parses a command line and runs its handler.
@@ -257,7 +246,8 @@ func (c *conn) handshake() error {
 	}
 	c.nc = tc
 	c.tls = true
-	c.r.Reset(tc)
+	c.fr.Conn = tc
+	c.r.Reset(&c.fr)
 	c.w.Reset(tc)
 	return nil
 }
