@@ -63,9 +63,9 @@ type imaplibResult struct {
 	Login         string
 	List          []string
 	Select        string
-	SearchAll     string `json:"search_all"`
-	SearchSubject string `json:"search_subject"`
-	RFC822        string `json:"rfc822"`
+	SearchAll     string   `json:"search_all"`
+	SearchSubject string   `json:"search_subject"`
+	RFC822        string   `json:"rfc822"`
 	UIDFetch      []string `json:"uid_fetch"`
 	Store         []string
 	Create, Copy  string
