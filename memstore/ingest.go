@@ -55,9 +55,10 @@ func (s *Store) newMessage(env Envelope, raw []byte, now time.Time) *Message {
 	for _, r := range env.RcptTo {
 		n += len(r)
 	}
-	p := packer{buf: s.slabs.alloc(n)}
+	buf, owner := s.slabs.alloc(n)
+	p := packer{buf: buf}
 	m := &Message{
-		trees:          s.trees,
+		slab:           owner,
 		Raw:            p.bytes(raw),
 		Envelope:       env,
 		ReceivedAt:     now,
@@ -142,6 +143,9 @@ func (s *Store) insertLocked(m *Message) {
 	s.idx.add(m)
 	m.Seq = s.seq + 1 // the Seq of the event that will announce it
 	s.bytes += int64(len(m.Raw))
+	if m.slab.live++; m.slab.live == 1 {
+		s.held += int64(m.slab.size)
+	}
 	m.prev = s.newest
 	if s.newest != nil {
 		s.newest.next = m
@@ -157,6 +161,9 @@ func (s *Store) forgetLocked(m *Message) {
 		return
 	}
 	s.bytes -= int64(len(m.Raw))
+	if m.slab.live--; m.slab.live == 0 {
+		s.held -= int64(m.slab.size)
+	}
 	if m.prev != nil {
 		m.prev.next = m.next
 	} else {
@@ -221,14 +228,26 @@ func hasBareEOL(b []byte) bool {
 	}
 }
 
-// evictLocked removes the oldest messages while a limit is exceeded.
+// evictLocked removes the oldest messages while a limit is exceeded: the
+// count, the message bytes, or the memory held (see Store.held), which may
+// exceed the byte limit by one slab. The newest message always stays.
 func (s *Store) evictLocked() {
 	var victims []*Message
-	n, size := s.idx.count, s.bytes
-	for m := s.oldest; m != nil && (n > s.maxMessages || size > s.maxBytes); m = m.next {
+	n, size, held := s.idx.count, s.bytes, s.held
+	var gone map[*slab]int // victims per slab, once memory is over
+	for m := s.oldest; m != nil && m != s.newest; m = m.next {
+		if n <= s.maxMessages && size <= s.maxBytes && held <= s.maxBytes+slabSize {
+			break
+		}
 		victims = append(victims, m)
 		n--
 		size -= int64(len(m.Raw))
+		if gone == nil {
+			gone = make(map[*slab]int)
+		}
+		if gone[m.slab]++; gone[m.slab] == m.slab.live {
+			held -= int64(m.slab.size)
+		}
 	}
 	if len(victims) > 0 {
 		s.removeMessagesLocked(victims, EventEvicted)
@@ -356,10 +375,11 @@ func (s *Store) Reset() {
 	for m := s.oldest; m != nil; {
 		next := m.next
 		m.locs, m.prev, m.next = nil, nil, nil
+		m.slab.live = 0
 		m = next
 	}
 	s.idx.reset()
-	s.oldest, s.newest, s.bytes = nil, nil, 0
+	s.oldest, s.newest, s.bytes, s.held = nil, nil, 0, 0
 	s.publishLocked(ev)
 }
 

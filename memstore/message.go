@@ -44,8 +44,8 @@ type Message struct {
 	Snippet        string
 	HasAttachments bool
 
-	tree  atomic.Pointer[mimepart.Part] // parsed MIME tree, set on first use
-	trees *treeCache                    // bounds how many trees stay cached; nil: no bound
+	slab *slab                         // where Raw and the strings are; its live count is guarded by Store.mu
+	tree atomic.Pointer[mimepart.Part] // parsed MIME tree, set on first use
 
 	// Fields below are guarded by Store.mu.
 	locs       []loc    // every mailbox entry that holds this message
@@ -70,8 +70,8 @@ func (m *Message) Tree() *mimepart.Part {
 		}
 		return p
 	}
-	if m.trees != nil {
-		m.trees.add(m)
+	if m.slab != nil && m.slab.trees != nil { // the store's bound on cached trees
+		m.slab.trees.add(m)
 	}
 	return p
 }
@@ -89,6 +89,6 @@ func (m *Message) clone() *Message {
 		From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject, Date: m.Date,
 		Snippet: m.Snippet, HasAttachments: m.HasAttachments,
 	}
-	c.trees = m.trees
+	c.slab = m.slab
 	return c
 }

@@ -21,23 +21,37 @@ const (
 // the bytes handed out (see prefault).
 const prefaultStep = 2 << 20
 
+// slab is the bookkeeping of one slab (or of a large message's own
+// allocation): the store counts a slab's whole size as held for as long as
+// any stored message has bytes in it, since none of it is freed before
+// then (see Store.held).
+type slab struct {
+	size  int        // bytes
+	live  int        // stored messages with bytes in it; guarded by Store.mu
+	trees *treeCache // the store's tree cache, for Message.Tree
+}
+
 // slabs hands out space for message bytes. Safe for concurrent use.
 type slabs struct {
-	mu    sync.Mutex // guards cur and ready
+	trees *treeCache // set once, before use: handed to every slab
+
+	mu    sync.Mutex // guards cur, owner and ready
 	cur   []byte     // the unused tail of the current slab
+	owner *slab      // the current slab's bookkeeping
 	ready int        // how many bytes at the front of cur are already resident
 }
 
 // alloc returns n bytes of slab memory (or, for a large n, an allocation of
-// its own), with capacity n and every byte zero.
-func (a *slabs) alloc(n int) []byte {
+// its own), with capacity n and every byte zero, and the slab they are in.
+func (a *slabs) alloc(n int) ([]byte, *slab) {
 	if n > slabMaxObject {
-		return newLarge(n)
+		return newLarge(n), &slab{size: n, trees: a.trees}
 	}
 	a.mu.Lock()
 	if len(a.cur) < n {
-		a.cur, a.ready = newSlab(), 0
+		a.cur, a.owner, a.ready = newSlab(), &slab{size: slabSize, trees: a.trees}, 0
 	}
+	owner := a.owner
 	// Make the memory resident a step at a time, ahead of use: one system
 	// call instead of a page fault per page the messages land on. Another
 	// ingest may write into the step while it is made resident; that only
@@ -54,7 +68,7 @@ func (a *slabs) alloc(n int) []byte {
 	if step != nil {
 		prefault(step)
 	}
-	return dst
+	return dst, owner
 }
 
 // packer copies bytes and strings one after another into a region from

@@ -58,6 +58,7 @@ func TestSlabConcurrentAndAcrossSlabs(t *testing.T) {
 
 // clone copies b into slab memory, as newMessage does with a message.
 func clone(a *slabs, b []byte) []byte {
-	p := packer{buf: a.alloc(len(b))}
+	buf, _ := a.alloc(len(b))
+	p := packer{buf: buf}
 	return p.bytes(b)
 }

@@ -70,11 +70,17 @@ type Store struct {
 	// oldest and newest are the ends of the arrival-order list of all messages.
 	oldest, newest *Message
 	bytes          int64 // sum of len(Raw) over messages
-	users          map[string]*user
-	seq            uint64 // last event sequence number
-	mailboxID      uint64 // last mailbox ID handed out
-	uidValidity    uint32 // last UIDVALIDITY handed out
-	subs           map[*Subscription]struct{}
+	// held is the memory the messages keep from being freed: the whole
+	// size of every slab some message has bytes in. Deleting messages in
+	// any order can leave a few in each slab; counting held against the
+	// byte limit (with one slab of slack) evicts those, the oldest, rather
+	// than let the process grow past the limit.
+	held        int64
+	users       map[string]*user
+	seq         uint64 // last event sequence number
+	mailboxID   uint64 // last mailbox ID handed out
+	uidValidity uint32 // last UIDVALIDITY handed out
+	subs        map[*Subscription]struct{}
 }
 
 // New returns an empty Store.
@@ -97,6 +103,7 @@ func New(opts Options) *Store {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.slabs.trees = s.trees
 	// UIDVALIDITY values start from the clock so that a restarted intray
 	// never reuses a UIDVALIDITY a client may have cached (RFC 3501 2.3.1.1).
 	s.uidValidity = uint32(s.now().Unix()) - 1

@@ -454,6 +454,43 @@ func TestEviction(t *testing.T) {
 			t.Fatalf("evicted %v, want %v", evicted, ids[:2])
 		}
 	})
+	t.Run("memory held by sparse survivors", func(t *testing.T) {
+		// Deleting all but one message of each slab leaves every slab
+		// held. Counting held memory against the byte limit (plus one slab
+		// of slack) evicts the oldest survivors instead of letting the
+		// memory grow past the limit; the message bytes alone never would.
+		const limit = 2 * slabSize
+		s := New(Options{MaxBytes: limit})
+		body := strings.Repeat("y", 60<<10) // about 140 messages a slab
+		var kept []*Message
+		for range 12 * slabSize / len(body) {
+			m := mustAdd(t, s, nil, msg("a@x", "b@x", "s", body))
+			if len(kept) == 0 || kept[len(kept)-1].slab != m.slab {
+				kept = append(kept, m) // the first message of each slab stays
+			} else {
+				s.Delete(m.ID)
+			}
+			if s.held > limit+slabSize {
+				t.Fatalf("%d bytes held, over the limit and one slab (%d)", s.held, limit+slabSize)
+			}
+			if st := s.Stats(); st.Bytes > limit {
+				t.Fatalf("%d message bytes stored, over the limit", st.Bytes)
+			}
+		}
+		if len(kept) < 10 {
+			t.Fatalf("the messages filled only %d slabs", len(kept))
+		}
+		if _, err := s.Get(kept[0].ID); err == nil {
+			t.Error("the oldest survivor was not evicted")
+		}
+		if _, err := s.Get(kept[len(kept)-1].ID); err != nil {
+			t.Error("the newest survivor was evicted:", err)
+		}
+		s.Reset()
+		if s.held != 0 || s.bytes != 0 {
+			t.Errorf("after reset: held %d, bytes %d", s.held, s.bytes)
+		}
+	})
 	t.Run("bytes", func(t *testing.T) {
 		s := New(Options{MaxBytes: 100})
 		for i := range 10 {
