@@ -10,8 +10,9 @@ import (
 // fresh memory page by page costs more than parsing the message, and a slab
 // can be backed by huge pages where the OS allows it (see slab_linux.go).
 // A slab is ordinary Go memory: it is freed when no message refers to it
-// any more, so a long-lived message keeps its whole slab alive (bounded by
-// eviction, which removes the oldest first).
+// any more, so a long-lived message keeps its whole slab alive. Eviction
+// bounds that: it removes the oldest first, and it counts the memory slabs
+// hold against the byte limit (see Store.held).
 const (
 	slabSize      = 8 << 20  // bytes per slab
 	slabMaxObject = 64 << 10 // larger messages get an allocation of their own
@@ -48,7 +49,7 @@ func (a *slabs) alloc(n int) ([]byte, *slab) {
 		return newLarge(n), &slab{size: n, trees: a.trees}
 	}
 	a.mu.Lock()
-	if len(a.cur) < n {
+	if a.owner == nil || len(a.cur) < n { // the first, or a full slab
 		a.cur, a.owner, a.ready = newSlab(), &slab{size: slabSize, trees: a.trees}, 0
 	}
 	owner := a.owner

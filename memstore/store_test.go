@@ -100,6 +100,23 @@ func TestAddCopiesWhatItKeeps(t *testing.T) {
 	}
 }
 
+// TestEmptyMessageFirst: an empty message (IMAP APPEND {0}, BDAT 0 LAST)
+// may be the first a store ever gets.
+func TestEmptyMessageFirst(t *testing.T) {
+	for _, add := range map[string]func(s *Store) error{
+		"append": func(s *Store) error { _, _, err := s.Append("bob@x", Inbox, nil, 0, nil, time.Time{}); return err },
+		"add":    func(s *Store) error { _, err := s.Add(Envelope{}, nil); return err },
+	} {
+		s := New(Options{})
+		if err := add(s); err != nil {
+			t.Fatal(err)
+		}
+		if st := s.Stats(); st.Messages != 1 || st.Bytes != 0 {
+			t.Errorf("stats %+v", st)
+		}
+	}
+}
+
 func TestNormalizeCRLF(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"", ""},
