@@ -138,7 +138,7 @@ func (s *smtpSender) sendAll(data []byte, n int, pipelined bool) error {
 // 3030) and PIPELINING (RFC 2920): BDAT needs no 354 round trip, so a
 // client may keep many whole transactions (MAIL, RCPT, BDAT LAST and the
 // bytes) in flight. It writes window transactions at a time, then reads
-// and checks their replies, as bulk senders that speak CHUNKING do.
+// and checks their replies: the most the two RFCs allow a client.
 func (s *smtpSender) sendChunked(data []byte, n, window int) error {
 	head := fmt.Sprintf("MAIL FROM:<bench@example.com>\r\nRCPT TO:<rcpt@example.com>\r\nBDAT %d LAST\r\n", len(data))
 	for n > 0 {
