@@ -1,7 +1,6 @@
 package smtpd
 
 import (
-	"encoding/pem"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,24 +15,15 @@ import (
 // ask whether to trust the self-signed certificate in batch mode, fails;
 // that case is kept so the README's advice stays true.
 func TestMutt(t *testing.T) {
-	skip := t.Skip
-	if os.Getenv("INTRAY_CLIENT_TESTS") != "" {
-		skip = t.Fatal // CI has every client
-	}
 	mutt, err := exec.LookPath("mutt")
 	if err != nil {
-		skip("mutt not installed:", err)
+		clientSkip(t)("mutt not installed:", err)
 	}
-	dir := t.TempDir()
-	srvTLS, _ := tlsConfigs(t)
-	caFile := filepath.Join(dir, "ca.pem")
-	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srvTLS.Certificates[0].Leaf.Raw})
+	caFile := writeCA(t)
 	body := "Hello from mutt.\n.a line with a dot\n"
-	attachment := filepath.Join(dir, "notes.txt")
-	for file, data := range map[string][]byte{caFile: ca, attachment: []byte("attached\n")} {
-		if err := os.WriteFile(file, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	attachment := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(attachment, []byte("attached\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	tests := []struct {
 		name     string

@@ -2,7 +2,6 @@ package smtpd
 
 import (
 	"encoding/json"
-	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,16 +65,10 @@ type smtplibResult struct {
 func TestPythonSmtplib(t *testing.T) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 not installed:", err)
+		clientSkip(t)("python3 not installed:", err)
 	}
-	dir := t.TempDir()
-	caFile, msgFile := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "msg.eml")
-	srvTLS, _ := tlsConfigs(t)
-	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srvTLS.Certificates[0].Leaf.Raw})
+	caFile, msgFile := writeCA(t), filepath.Join(t.TempDir(), "msg.eml")
 	msg := smtplibMessage + strings.Repeat("long line ", 200) + "\r\n"
-	if err := os.WriteFile(caFile, ca, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	if err := os.WriteFile(msgFile, []byte(msg), 0o600); err != nil {
 		t.Fatal(err)
 	}

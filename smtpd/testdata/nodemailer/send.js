@@ -23,14 +23,14 @@ switch (mode) {
     break;
 }
 nodemailer.createTransport(options).sendMail({
-  from: "Node <node@example.com>",
-  to: ["ann@example.com", "Bob <bob@example.com>"],
+  from: "Node <sender@example.com>",
+  to: "Dave <dave@example.com>",
   bcc: "hidden@example.com",
   subject: "Grüße from nodemailer",
   text: "Plain text.\n.a line with a dot\n",
   html: "<p>HTML <b>part</b></p>",
   attachments: [{ filename: "notes.txt", content: "attached" }],
 }).then(
-  (info) => console.log(JSON.stringify({ accepted: info.accepted, response: info.response })),
-  (err) => console.log(JSON.stringify({ error: String(err.code), message: String(err.message) })),
+  (info) => console.log(JSON.stringify({ sent: info.accepted.length === 2 && info.response.startsWith("250 ") })),
+  (err) => console.log(JSON.stringify({ sent: false, error: `${err.code}: ${err.message}` })),
 );

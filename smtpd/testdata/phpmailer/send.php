@@ -30,7 +30,7 @@ switch ($mode) {
         break;
 }
 try {
-    $mail->setFrom('php@example.com', 'PHP Sender');
+    $mail->setFrom('sender@example.com', 'PHP Sender');
     $mail->addAddress('dave@example.com', 'Dave');
     $mail->addBCC('hidden@example.com');
     $mail->Subject = 'Grüße from PHPMailer';
