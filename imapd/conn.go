@@ -69,9 +69,13 @@ type conn struct {
 	tc  *srvkit.Conn
 	nc  net.Conn // tc, or a *tls.Conn over it
 	br  *bufio.Reader
+	fr  srvkit.FlushReader // under br: writes bw out when the client has nothing queued
 	bw  *bufio.Writer
-	dec decoder
-	log *slog.Logger
+	// idleReading is set while IDLE's reader goroutine owns br; fr then
+	// leaves bw alone, which the session goroutine is writing.
+	idleReading bool
+	dec         decoder
+	log         *slog.Logger
 
 	state state
 	tls   bool
@@ -109,8 +113,20 @@ func (s *Server) serveConn(tc *srvkit.Conn) {
 // setConn (re)builds the buffered reader and writer over nc.
 func (c *conn) setConn(nc net.Conn) {
 	c.nc = nc
-	c.br = bufio.NewReaderSize(nc, 16<<10)
 	c.bw = bufio.NewWriterSize(deadlineWriter{c}, 64<<10)
+	// Responses to pipelined commands leave in one write, once the client
+	// has nothing more queued (srvkit.FlushReader). The plain connection
+	// is read as the socket it wraps.
+	raw := nc
+	if nc == net.Conn(c.tc) {
+		raw = c.tc.Conn
+	}
+	c.fr = srvkit.FlushReader{
+		Conn:    raw,
+		Pending: func() bool { return !c.idleReading && c.bw.Buffered() > 0 },
+		Flush:   func() error { return c.bw.Flush() },
+	}
+	c.br = bufio.NewReaderSize(&c.fr, 16<<10)
 	c.dec = decoder{
 		lr:        srvkit.LineReader{R: c.br, Max: maxLine},
 		cont:      c.continueLiteral,
@@ -145,9 +161,6 @@ func (w deadlineWriter) Write(p []byte) (int, error) {
 // serveOne waits for, reads and runs one command. It reports false when
 // the session is over.
 func (c *conn) serveOne() bool {
-	if err := c.bw.Flush(); err != nil {
-		return false
-	}
 	if !c.tc.Idle() {
 		c.bye("Server shutting down")
 		return false

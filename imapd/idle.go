@@ -37,6 +37,7 @@ func (c *conn) idle(req *request) error {
 	// client's DONE, or with an error when the deadline expires, Shutdown
 	// wakes the connection, or the connection is closed. Until it ends,
 	// only it touches the reader side of the connection.
+	c.idleReading = true
 	go func() {
 		line, err := c.dec.lr.ReadLine()
 		lines <- lineResult{bytes.Clone(line), err}
@@ -72,6 +73,7 @@ func (c *conn) idleLoop(lines <-chan lineResult) error {
 				return errHangup
 			}
 		case res := <-lines:
+			c.idleReading = false // the reader goroutine has ended
 			return c.idleDone(res)
 		}
 	}
