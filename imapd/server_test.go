@@ -107,3 +107,32 @@ func TestCurl(t *testing.T) {
 		t.Errorf("curl fetch:\n%q", out)
 	}
 }
+
+// TestPipelinedCommands: commands sent in one write are answered in order,
+// their responses written together once the input runs dry (see
+// srvkit.FlushReader), and a client that half-closes after them still gets
+// every response.
+func TestPipelinedCommands(t *testing.T) {
+	env := newEnv(t)
+	env.add(simpleMsg, "bob@example.com")
+	r := env.raw()
+	r.line() // greeting
+	r.send("a LOGIN bob@example.com pw\r\nb SELECT INBOX\r\nc NOOP\r\nd UID FETCH 1 (UID FLAGS)\r\ne LOGOUT\r\n")
+	r.nc.(*net.TCPConn).CloseWrite()
+	var tags []string
+	for {
+		l, err := r.br.ReadString('\n')
+		if err != nil {
+			break
+		}
+		if tag, rest, ok := strings.Cut(l, " "); ok && tag != "*" && tag != "+" {
+			if !strings.HasPrefix(rest, "OK") {
+				t.Errorf("%s: %q", tag, l)
+			}
+			tags = append(tags, tag)
+		}
+	}
+	if got := strings.Join(tags, " "); got != "a b c d e" {
+		t.Fatalf("tagged responses %q, want a b c d e", got)
+	}
+}
