@@ -234,7 +234,6 @@ func hasBareEOL(b []byte) bool {
 func (s *Store) evictLocked() {
 	var victims []*Message
 	n, size, held := s.idx.count, s.bytes, s.held
-	var gone map[*slab]int // victims per slab, once memory is over
 	for m := s.oldest; m != nil && m != s.newest; m = m.next {
 		if n <= s.maxMessages && size <= s.maxBytes && held <= s.maxBytes+slabSize {
 			break
@@ -242,12 +241,15 @@ func (s *Store) evictLocked() {
 		victims = append(victims, m)
 		n--
 		size -= int64(len(m.Raw))
-		if gone == nil {
-			gone = make(map[*slab]int)
-		}
-		if gone[m.slab]++; gone[m.slab] == m.slab.live {
+		// Count the victim out of its slab to see whether that frees it;
+		// the counts are restored below, and forgetLocked takes them for
+		// real.
+		if m.slab.live--; m.slab.live == 0 {
 			held -= int64(m.slab.size)
 		}
+	}
+	for _, m := range victims {
+		m.slab.live++
 	}
 	if len(victims) > 0 {
 		s.removeMessagesLocked(victims, EventEvicted)
