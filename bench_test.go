@@ -4,10 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
 	"net"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -224,25 +222,8 @@ func BenchmarkLoopbackFloor(b *testing.B) {
 		mode sendMode
 	}{{"2KB", lockstep}, {"2KB-pipelined", pipelined}, {"2KB-chunking", chunking}} {
 		b.Run(bc.name, func(b *testing.B) {
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), floorServerEnv+"=1")
-			stdin, err := cmd.StdinPipe()
-			if err != nil {
-				b.Fatal(err)
-			}
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				b.Fatal(err)
-			}
-			defer func() { stdin.Close(); cmd.Wait() }()
-			addr, err := bufio.NewReader(stdout).ReadString('\n')
-			if err != nil {
-				b.Fatal(err)
-			}
-			benchSend(b, cmd.Process.Pid, strings.TrimSpace(addr), testMessage(2<<10, false), bc.mode)
+			addr, pid := proccpu.StartChild(b, floorServerEnv)
+			benchSend(b, pid, addr, testMessage(2<<10, false), bc.mode)
 		})
 	}
 }
@@ -258,26 +239,20 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// floorServer serves the least an SMTP server can do on 127.0.0.1:0: a
-// fixed reply to every command and to the end of DATA (BDAT data is
-// skipped), replies flushed as smtpd flushes them, nothing parsed or kept. It prints its address and exits when its stdin closes.
+// floorServer serves the least an SMTP server can do: a fixed reply to
+// every command and to the end of DATA (BDAT data is skipped), replies
+// flushed as smtpd flushes them, nothing parsed or kept. It runs as the
+// child process of BenchmarkLoopbackFloor (proccpu.ServeChild).
 func floorServer() {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(ln.Addr())
-	go func() {
-		io.Copy(io.Discard, os.Stdin)
-		os.Exit(0)
-	}()
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
+	proccpu.ServeChild(func(ln net.Listener) {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go floorConn(c)
 		}
-		go floorConn(c)
-	}
+	})
 }
 
 func floorConn(c net.Conn) {

@@ -4,10 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
 	"net"
 	"os"
-	"os/exec"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -217,20 +215,14 @@ func TestMain(m *testing.M) {
 }
 
 func benchServerMain() {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	s := &Server{Hostname: "bench", Store: memstore.New(memstore.Options{})}
 	if path := os.Getenv(benchServerEnv + "_CPUPROFILE"); path != "" {
 		f, err := os.Create(path)
 		if err == nil && pprof.StartCPUProfile(f) == nil {
 			defer pprof.StopCPUProfile()
 		}
 	}
-	go s.Serve(ln)
-	fmt.Println(ln.Addr())
-	io.Copy(io.Discard, os.Stdin)
+	s := &Server{Hostname: "bench", Store: memstore.New(memstore.Options{})}
+	proccpu.ServeChild(func(ln net.Listener) { s.Serve(ln) })
 	s.Close()
 }
 
@@ -273,29 +265,8 @@ func BenchmarkIngestExternal(b *testing.B) {
 // startServerProcess starts the server process and returns its address and
 // a function that reads its CPU time so far.
 func startServerProcess(b *testing.B) (string, func() time.Duration) {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), benchServerEnv+"=1")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		stdin.Close()
-		cmd.Wait()
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		b.Fatal(err)
-	}
-	pid := cmd.Process.Pid
-	return strings.TrimSpace(line), func() time.Duration {
+	addr, pid := proccpu.StartChild(b, benchServerEnv)
+	return addr, func() time.Duration {
 		user, sys, err := proccpu.Times(pid)
 		if err != nil {
 			b.Fatal(err)

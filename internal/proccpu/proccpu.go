@@ -1,5 +1,6 @@
-// Package proccpu reads a process's CPU time from /proc/PID/stat (Linux),
-// for benchmarks that measure a server running in a process of its own.
+// Package proccpu serves benchmarks that measure a server running in a
+// process of its own: it starts that process (StartChild, ServeChild) and
+// reads its CPU time from /proc/PID/stat (Linux).
 package proccpu
 
 import (
