@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"intray/internal/clienttest"
 )
 
 // Jakarta Mail from Debian's libjakarta-mail-java (which .ci/run installs).
@@ -16,22 +18,9 @@ var jakartaJars = []string{"/usr/share/java/jakarta-mail.jar", "/usr/share/java/
 // as Java applications use it, against the binary: SMTP with STARTTLS and
 // AUTH in, then IMAP and POP3 out, checked through the HTTP API as well.
 func TestJakartaMail(t *testing.T) {
-	skip := t.Skip
-	if os.Getenv("INTRAY_CLIENT_TESTS") != "" {
-		skip = t.Fatal // CI has every client
-	}
-	javac, err := exec.LookPath("javac")
-	if err != nil {
-		skip("javac not installed:", err)
-	}
-	java, err := exec.LookPath("java")
-	if err != nil {
-		skip("java not installed:", err)
-	}
+	javac, java := clienttest.Program(t, "javac"), clienttest.Program(t, "java")
 	for _, jar := range jakartaJars {
-		if _, err := os.Stat(jar); err != nil {
-			skip("Jakarta Mail not installed (Debian: libjakarta-mail-java):", err)
-		}
+		clienttest.Require(t, jar, "Jakarta Mail (Debian: libjakarta-mail-java)")
 	}
 	classes := t.TempDir()
 	cp := strings.Join(jakartaJars, string(os.PathListSeparator))

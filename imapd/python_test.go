@@ -2,8 +2,6 @@ package imapd
 
 import (
 	"crypto/tls"
-	"encoding/json"
-	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"intray/internal/clienttest"
 	"intray/internal/selfsigned"
 )
 
@@ -87,19 +86,12 @@ const (
 )
 
 func TestPythonImaplib(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not installed:", err)
-	}
+	python := clienttest.Program(t, "python3")
 	cert, err := selfsigned.New("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	caFile, msgFile := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "append.eml")
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Leaf.Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	caFile, msgFile := clienttest.CertFile(t, cert.Leaf.Raw), filepath.Join(t.TempDir(), "append.eml")
 	if err := os.WriteFile(msgFile, []byte(pyAppend), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -112,18 +104,8 @@ func TestPythonImaplib(t *testing.T) {
 			env.add(pyFirst, "bob@example.com")
 			env.add(pySecond, "bob@example.com")
 			_, port, _ := strings.Cut(env.addr, ":")
-			out, err := exec.CommandContext(ctxTimeout(t), python, "-c", imaplibScript, port, caFile, mode, msgFile).Output()
-			if err != nil {
-				var stderr []byte
-				if ee, ok := err.(*exec.ExitError); ok {
-					stderr = ee.Stderr
-				}
-				t.Fatalf("python: %v\n%s", err, stderr)
-			}
 			var r imaplibResult
-			if err := json.Unmarshal(out, &r); err != nil {
-				t.Fatalf("%v: %s", err, out)
-			}
+			clienttest.RunJSON(t, exec.CommandContext(ctxTimeout(t), python, "-c", imaplibScript, port, caFile, mode, msgFile), &r)
 			checkImaplib(t, mode, &r)
 			if _, _, err := env.store.Snapshot("bob@example.com", "Archive/Old"); err == nil {
 				t.Error("Archive/Old still exists after DELETE")

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"intray/internal/clienttest"
 	"intray/internal/leaktest"
 	"intray/memstore"
 )
@@ -85,10 +86,7 @@ func TestImplicitTLS(t *testing.T) {
 
 // TestCurl lists and fetches with curl's IMAP client.
 func TestCurl(t *testing.T) {
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl not installed")
-	}
+	curl := clienttest.Program(t, "curl")
 	env := newEnv(t)
 	env.add(simpleMsg, "bob@example.com")
 	url := "imap://" + env.addr + "/"

@@ -1,15 +1,13 @@
 package pop3d
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"intray/internal/clienttest"
 	"intray/memstore"
 )
 
@@ -44,9 +42,7 @@ func curl(t *testing.T, args ...string) string {
 }
 
 func TestCurl(t *testing.T) {
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl not installed:", err)
-	}
+	clienttest.Program(t, "curl")
 	serverTLS, _ := testTLS(t)
 	st := e2eStore(t)
 	addr := startServer(t, &Server{Store: st, TLSConfig: serverTLS})
@@ -78,9 +74,7 @@ func TestCurl(t *testing.T) {
 }
 
 func TestCurlPOP3S(t *testing.T) {
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl not installed:", err)
-	}
+	clienttest.Program(t, "curl")
 	serverTLS, _ := testTLS(t)
 	addr := startServer(t, &Server{Store: e2eStore(t), TLSConfig: serverTLS, ImplicitTLS: true})
 	if got := curl(t, "-k", "pop3s://127.0.0.1:"+port(addr)+"/1", "-u", "ann@example.com:pw"); got != msgDots {
@@ -151,32 +145,15 @@ type poplibResult struct {
 }
 
 func TestPythonPoplib(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not installed:", err)
-	}
+	python := clienttest.Program(t, "python3")
 	serverTLS, _ := testTLS(t)
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, certPEM(serverTLS), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	caFile := clienttest.CertFile(t, serverTLS.Certificates[0].Certificate[0])
 	for _, mode := range []string{"plain", "apop", "stls", "pop3s"} {
 		t.Run(mode, func(t *testing.T) {
 			st := e2eStore(t)
 			addr := startServer(t, &Server{Store: st, TLSConfig: serverTLS, ImplicitTLS: mode == "pop3s"})
-			cmd := exec.Command(python, "-c", poplibScript, port(addr), caFile, mode)
-			out, err := cmd.Output()
-			if err != nil {
-				var stderr string
-				if ee, ok := err.(*exec.ExitError); ok {
-					stderr = string(ee.Stderr)
-				}
-				t.Fatalf("python: %v\n%s", err, stderr)
-			}
 			var r poplibResult
-			if err := json.Unmarshal(out, &r); err != nil {
-				t.Fatalf("%v: %s", err, out)
-			}
+			clienttest.RunJSON(t, exec.Command(python, "-c", poplibScript, port(addr), caFile, mode), &r)
 			checkPoplib(t, st, mode, &r)
 		})
 	}

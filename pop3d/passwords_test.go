@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"intray/internal/clienttest"
 )
 
 // testPasswords is a Server.Passwords with one user, names compared
@@ -101,9 +103,7 @@ func TestNoPasswordsAcceptsAnything(t *testing.T) {
 }
 
 func TestCurlPasswords(t *testing.T) {
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl not installed:", err)
-	}
+	clienttest.Program(t, "curl")
 	addr := startServer(t, &Server{Store: e2eStore(t), Passwords: testPasswords})
 	base := "pop3://127.0.0.1:" + port(addr)
 	if got := curl(t, base+"/1", "-u", "bob:s3cret:pw"); got != msgPlain {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"intray/internal/clienttest"
+
 	"github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
 )
@@ -168,10 +170,7 @@ func TestNetSMTPClient(t *testing.T) {
 }
 
 func TestCurl(t *testing.T) {
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl not installed; skipping the curl smtp:// test")
-	}
+	curl := clienttest.Program(t, "curl")
 	_, store, addr := startServer(t, nil)
 	file := filepath.Join(t.TempDir(), "msg.eml")
 	if err := os.WriteFile(file, []byte(testMsg), 0o644); err != nil {
@@ -191,10 +190,7 @@ func TestCurl(t *testing.T) {
 
 // TestCurlSMTPS covers implicit TLS with curl, if present.
 func TestCurlSMTPS(t *testing.T) {
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl not installed; skipping the curl smtps:// test")
-	}
+	curl := clienttest.Program(t, "curl")
 	_, store, addr := startServer(t, func(s *Server) { s.ImplicitTLS = true })
 	cmd := exec.Command(curl, "--silent", "--show-error", "--insecure", "smtps://"+addr,
 		"--user", "curly:pw", "--mail-from", "c@example.com", "--mail-rcpt", "r@example.com",

@@ -1,14 +1,13 @@
 package smtpd
 
 import (
-	"encoding/json"
-	"encoding/pem"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"intray/internal/clienttest"
 )
 
 // The tests in this file send with SMTP libraries of other languages, run
@@ -17,26 +16,11 @@ import (
 // refuse the self-signed certificate; that case is kept so the README's
 // warning stays true.
 
-// clientSkip returns t.Skip, or t.Fatal when INTRAY_CLIENT_TESTS is set:
-// CI installs every client, so a missing one is a failure there.
-func clientSkip(t *testing.T) func(args ...any) {
-	if os.Getenv("INTRAY_CLIENT_TESTS") != "" {
-		return t.Fatal
-	}
-	return t.Skip
-}
-
-// writeCA writes the test server's certificate as PEM and returns its path,
-// for clients that are told to trust it.
+// writeCA writes the test server's certificate for clients told to trust
+// it and returns the file's path.
 func writeCA(t *testing.T) string {
-	t.Helper()
 	srvTLS, _ := tlsConfigs(t)
-	file := filepath.Join(t.TempDir(), "ca.pem")
-	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srvTLS.Certificates[0].Leaf.Raw})
-	if err := os.WriteFile(file, ca, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return file
+	return clienttest.CertFile(t, srvTLS.Certificates[0].Leaf.Raw)
 }
 
 // tlsCase is one TLS setting a library sends through.
@@ -71,17 +55,11 @@ func runLibrary(t *testing.T, cases []tlsCase, program func(port, mode, ca strin
 				}
 			})
 			_, port, _ := strings.Cut(addr, ":")
-			out, err := program(port, tc.mode, caFile).Output()
-			if err != nil {
-				t.Fatalf("%v\n%s", err, out)
-			}
 			var r struct {
 				Sent  bool
 				Error string
 			}
-			if err := json.Unmarshal(out, &r); err != nil {
-				t.Fatalf("%v: %s", err, out)
-			}
+			clienttest.RunJSON(t, program(port, tc.mode, caFile), &r)
 			if tc.failWith != "" {
 				if r.Sent || !strings.Contains(r.Error, tc.failWith) || len(store.all()) != 0 {
 					t.Fatalf("sent %v (%q), %d stored; want a failure with %q", r.Sent, r.Error, len(store.all()), tc.failWith)
@@ -112,14 +90,9 @@ func runLibrary(t *testing.T, cases []tlsCase, program func(port, mode, ca strin
 // TestNodemailer runs testdata/nodemailer/send.js with the nodemailer its
 // lock file pins (.ci/run installs it with npm ci).
 func TestNodemailer(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		clientSkip(t)("node not installed:", err)
-	}
+	node := clienttest.Program(t, "node")
 	dir, _ := filepath.Abs(filepath.Join("testdata", "nodemailer"))
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "nodemailer")); err != nil {
-		clientSkip(t)("nodemailer not installed (npm ci --prefix smtpd/testdata/nodemailer):", err)
-	}
+	clienttest.Require(t, filepath.Join(dir, "node_modules", "nodemailer"), "nodemailer (npm ci --prefix smtpd/testdata/nodemailer)")
 	runLibrary(t, []tlsCase{
 		{mode: "default", noTLS: true},
 		{mode: "default", failWith: "certificate"},
@@ -135,13 +108,8 @@ func TestNodemailer(t *testing.T) {
 // TestPHPMailer runs testdata/phpmailer/send.php with Debian's
 // libphp-phpmailer.
 func TestPHPMailer(t *testing.T) {
-	php, err := exec.LookPath("php")
-	if err != nil {
-		clientSkip(t)("php not installed:", err)
-	}
-	if _, err := os.Stat("/usr/share/php/libphp-phpmailer/autoload.php"); err != nil {
-		clientSkip(t)("PHPMailer not installed (Debian: libphp-phpmailer):", err)
-	}
+	php := clienttest.Program(t, "php")
+	clienttest.Require(t, "/usr/share/php/libphp-phpmailer/autoload.php", "PHPMailer (Debian: libphp-phpmailer)")
 	script, _ := filepath.Abs(filepath.Join("testdata", "phpmailer", "send.php"))
 	runLibrary(t, []tlsCase{
 		{mode: "default", noTLS: true},

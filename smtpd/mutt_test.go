@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"intray/internal/clienttest"
 )
 
 // TestMutt sends with mutt in batch mode (Debian's mutt, which .ci/run
@@ -15,10 +17,7 @@ import (
 // ask whether to trust the self-signed certificate in batch mode, fails;
 // that case is kept so the README's advice stays true.
 func TestMutt(t *testing.T) {
-	mutt, err := exec.LookPath("mutt")
-	if err != nil {
-		clientSkip(t)("mutt not installed:", err)
-	}
+	mutt := clienttest.Program(t, "mutt")
 	caFile := writeCA(t)
 	body := "Hello from mutt.\n.a line with a dot\n"
 	attachment := filepath.Join(t.TempDir(), "notes.txt")

@@ -1,13 +1,14 @@
 package smtpd
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"intray/internal/clienttest"
 )
 
 // smtplibScript drives Python's standard smtplib, one mode at a time, and
@@ -63,10 +64,7 @@ type smtplibResult struct {
 }
 
 func TestPythonSmtplib(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		clientSkip(t)("python3 not installed:", err)
-	}
+	python := clienttest.Program(t, "python3")
 	caFile, msgFile := writeCA(t), filepath.Join(t.TempDir(), "msg.eml")
 	msg := smtplibMessage + strings.Repeat("long line ", 200) + "\r\n"
 	if err := os.WriteFile(msgFile, []byte(msg), 0o600); err != nil {
@@ -89,18 +87,8 @@ func TestPythonSmtplib(t *testing.T) {
 		t.Run(tt.mode, func(t *testing.T) {
 			_, store, addr := startServer(t, func(s *Server) { s.ImplicitTLS = tt.implicit })
 			_, port, _ := strings.Cut(addr, ":")
-			out, err := exec.Command(python, "-c", smtplibScript, port, caFile, tt.mode, msgFile).Output()
-			if err != nil {
-				var stderr []byte
-				if ee, ok := err.(*exec.ExitError); ok {
-					stderr = ee.Stderr
-				}
-				t.Fatalf("python: %v\n%s", err, stderr)
-			}
 			var r smtplibResult
-			if err := json.Unmarshal(out, &r); err != nil {
-				t.Fatalf("%v: %s", err, out)
-			}
+			clienttest.RunJSON(t, exec.Command(python, "-c", smtplibScript, port, caFile, tt.mode, msgFile), &r)
 			for _, f := range []string{"8bitmime", "pipelining", "size", "smtputf8", "chunking"} {
 				if !slices.Contains(r.Features, f) {
 					t.Errorf("EHLO features %v lack %s", r.Features, f)
