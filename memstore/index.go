@@ -48,53 +48,51 @@ func (x *index) add(m *Message) {
 
 // get returns the message with the given ID, or nil.
 func (x *index) get(id string) *Message {
-	v, ok := decodeID(id)
+	p, slot, ok := x.locate(id)
 	if !ok {
 		return nil
 	}
-	n := unscramble(v, x.k0, x.k1)
-	pg := x.page(n)
-	if pg == nil {
-		return nil
-	}
-	return pg.slots[(n-x.base)%pageSlots]
-}
-
-// page returns the page of arrival number n, or nil if it has none.
-func (x *index) page(n uint64) *indexPage {
-	if n < x.base || n >= x.next {
-		return nil
-	}
-	if p := (n - x.base) / pageSlots; p < uint64(len(x.pages)) {
-		return x.pages[p]
-	}
-	return nil
+	return x.pages[p].slots[slot]
 }
 
 // remove drops m from the index; it reports whether m was there.
 func (x *index) remove(m *Message) bool {
-	v, ok := decodeID(m.ID)
-	if !ok {
+	p, slot, ok := x.locate(m.ID)
+	if !ok || x.pages[p].slots[slot] != m {
 		return false
 	}
-	n := unscramble(v, x.k0, x.k1)
-	pg := x.page(n)
-	i := n - x.base
-	if pg == nil || pg.slots[i%pageSlots] != m {
-		return false
-	}
-	pg.slots[i%pageSlots] = nil
+	pg := x.pages[p]
+	pg.slots[slot] = nil
 	pg.count--
 	x.count--
-	if pg.count == 0 && int(i/pageSlots) < len(x.pages)-1 {
-		x.pages[i/pageSlots] = nil // the last page stays: add fills it next
+	if pg.count == 0 && p < len(x.pages)-1 {
+		x.pages[p] = nil // the last page stays: add fills it next
 	}
 	for len(x.pages) > 1 && x.pages[0] == nil {
-		x.pages[0] = nil
 		x.pages = x.pages[1:]
 		x.base += pageSlots
 	}
 	return true
+}
+
+// locate finds the place of the message with the given ID: its page's
+// position in pages and its slot there. ok is false for an ID the index
+// never handed out or whose page is gone.
+func (x *index) locate(id string) (p, slot int, ok bool) {
+	v, valid := decodeID(id)
+	if !valid {
+		return 0, 0, false
+	}
+	n := unscramble(v, x.k0, x.k1)
+	if n < x.base || n >= x.next {
+		return 0, 0, false
+	}
+	i := n - x.base
+	p = int(i / pageSlots)
+	if p >= len(x.pages) || x.pages[p] == nil {
+		return 0, 0, false
+	}
+	return p, int(i % pageSlots), true
 }
 
 // reset forgets every message; arrival numbers go on, so no ID is reused.
