@@ -2,11 +2,11 @@ package imapd
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"crypto/subtle"
 	"crypto/tls"
 	"encoding/base64"
 	"strings"
+
+	"intray/internal/sasl"
 )
 
 // capability answers CAPABILITY (RFC 3501 6.1.1).
@@ -78,16 +78,13 @@ func (c *conn) loginCmd(req *request) error {
 	return c.loggedIn(req, user)
 }
 
-// checkPassword checks pass for user when Server.Passwords is set. The
-// comparison takes the same time whatever the password or whether the
-// user exists (both sides are hashed first, so lengths do not leak).
+// checkPassword checks pass for user when Server.Passwords is set
+// (sasl.PasswordOK).
 func (c *conn) checkPassword(user, pass string) error {
 	if c.srv.Passwords == nil {
 		return nil
 	}
-	want, known := c.srv.Passwords(user)
-	a, b := sha256.Sum256([]byte(want)), sha256.Sum256([]byte(pass))
-	if subtle.ConstantTimeCompare(a[:], b[:]) != 1 || !known {
+	if !sasl.PasswordOK(c.srv.Passwords, user, pass) {
 		c.log.Info("imap login refused", "login", user)
 		return errAuthFailed
 	}
@@ -140,15 +137,14 @@ func (c *conn) authenticate(req *request) error {
 	if err != nil {
 		return bad("Invalid base64")
 	}
-	parts := bytes.Split(raw, []byte{0})
-	if len(parts) != 3 {
+	authz, authc, pass, ok := sasl.ParsePlain(raw)
+	if !ok {
 		return no("AUTHENTICATIONFAILED", "Invalid PLAIN response")
 	}
-	authz, authc := string(parts[0]), string(parts[1])
 	if c.srv.Passwords != nil {
 		// Checked credentials: the password is authc's, and authc may
 		// not act as someone else.
-		if err := c.checkPassword(authc, string(parts[2])); err != nil {
+		if err := c.checkPassword(authc, pass); err != nil {
 			return err
 		}
 		if authz != "" && !strings.EqualFold(authz, authc) {

@@ -103,3 +103,24 @@ func TestNoPasswordsAcceptsAnything(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAuthenticatePlainMalformed: the PLAIN message is checked as in smtpd
+// and pop3d (sasl.ParsePlain), with or without passwords: an empty
+// authentication identity, or a control byte in an identity, is refused.
+func TestAuthenticatePlainMalformed(t *testing.T) {
+	env := newEnv(t)
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	const malformed = " NO [AUTHENTICATIONFAILED] Invalid PLAIN response\r\n"
+	r := env.raw()
+	r.line() // greeting
+	for _, tc := range []struct{ tag, msg, want string }{
+		{"a1", "admin\x00\x00pw", "a1" + malformed},
+		{"a2", "\x00bo\r\nb@example.com\x00pw", "a2" + malformed},
+		{"a3", "\x1b[2J\x00bob@example.com\x00pw", "a3" + malformed},
+		{"a4", "\x00bob@example.com\x00pw", "a4 OK [CAPABILITY "},
+	} {
+		if got := r.cmd(tc.tag, "AUTHENTICATE PLAIN "+b64(tc.msg)); !strings.HasPrefix(got, tc.want) {
+			t.Fatalf("%s %q: got %q, want %q", tc.tag, tc.msg, got, tc.want)
+		}
+	}
+}

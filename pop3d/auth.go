@@ -1,14 +1,13 @@
 package pop3d
 
 import (
-	"bytes"
 	"crypto/md5"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
 
+	"intray/internal/sasl"
 	"intray/memstore"
 )
 
@@ -86,16 +85,13 @@ func (c *conn) apop(args string) error {
 	return c.open(f[0])
 }
 
-// checkPassword checks pass for user when Server.Passwords is set. The
-// comparison takes the same time whatever the password or whether the
-// user exists (both sides are hashed first, so lengths do not leak).
+// checkPassword checks pass for user when Server.Passwords is set
+// (sasl.PasswordOK).
 func (c *conn) checkPassword(user, pass string) error {
 	if c.srv.Passwords == nil {
 		return nil
 	}
-	want, known := c.srv.Passwords(user)
-	a, b := sha256.Sum256([]byte(want)), sha256.Sum256([]byte(pass))
-	if subtle.ConstantTimeCompare(a[:], b[:]) != 1 || !known {
+	if !sasl.PasswordOK(c.srv.Passwords, user, pass) {
 		return c.refuse(user, "password")
 	}
 	return nil
@@ -182,26 +178,14 @@ func decodePlain(resp string) (string, bool) {
 	return authc, ok
 }
 
-// parsePlain splits a base64 PLAIN response (RFC 4616)
-// "authzid NUL authcid NUL passwd". Identities must be text without
-// control characters, and authcid non-empty.
+// parsePlain decodes a base64 PLAIN response (RFC 4616) and splits it
+// (sasl.ParsePlain).
 func parsePlain(resp string) (authz, authc, pass string, ok bool) {
 	raw, err := base64.StdEncoding.DecodeString(resp)
 	if err != nil {
 		return "", "", "", false
 	}
-	parts := bytes.Split(raw, []byte{0})
-	if len(parts) != 3 || len(parts[1]) == 0 {
-		return "", "", "", false
-	}
-	for _, p := range parts[:2] {
-		for _, b := range p {
-			if b < 0x20 || b == 0x7f {
-				return "", "", "", false
-			}
-		}
-	}
-	return string(parts[0]), string(parts[1]), string(parts[2]), true
+	return sasl.ParsePlain(raw)
 }
 
 // open takes the maildrop snapshot for login and enters TRANSACTION.

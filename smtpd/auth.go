@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"intray/internal/sasl"
 )
 
 // Replies of AUTH and STARTTLS.
@@ -44,7 +46,7 @@ func (c *conn) auth(arg []byte) error {
 	if err != nil {
 		return err
 	}
-	if !validIdentity(user) {
+	if !sasl.ValidIdentity(user) {
 		return errAuthMalformed
 	}
 	c.authed = true
@@ -53,32 +55,18 @@ func (c *conn) auth(arg []byte) error {
 	return nil
 }
 
-// validIdentity reports whether an authentication identity is free of
-// control bytes (below 0x20, and DEL), as pop3d requires of PLAIN
-// identities: the identity is stored with the message and shown in the
-// web UI, so it must not carry line breaks or terminal escapes.
-func validIdentity(user []byte) bool {
-	for _, b := range user {
-		if isControl(b) {
-			return false
-		}
-	}
-	return true
-}
-
-// authPlain runs RFC 4616 PLAIN: authzid NUL authcid NUL passwd. The
-// authentication identity (authcid) is the user; RFC 4616 requires it, so
-// an empty one is malformed, as pop3d and imapd also hold.
+// authPlain runs RFC 4616 PLAIN (sasl.ParsePlain); the authentication
+// identity (authcid) is the user.
 func (c *conn) authPlain(ir []byte, hasIR bool) ([]byte, error) {
 	resp, err := c.authResponse(ir, hasIR, promptEmpty)
 	if err != nil {
 		return nil, err
 	}
-	parts := bytes.Split(resp, []byte{0})
-	if len(parts) != 3 || len(parts[1]) == 0 {
+	_, authc, _, ok := sasl.ParsePlain(resp)
+	if !ok {
 		return nil, errAuthMalformed
 	}
-	return parts[1], nil
+	return []byte(authc), nil
 }
 
 // authLogin runs the LOGIN mechanism: a user name, then a password.
