@@ -62,6 +62,7 @@ import (
 // Defaults for the zero values of Server's fields.
 const (
 	DefaultAddr     = "127.0.0.1:1143"
+	DefaultTLSAddr  = "127.0.0.1:1993" // with ImplicitTLS
 	DefaultMaxConns = 500
 	// DefaultIdleTimeout is the autologout timer: RFC 3501 5.4 requires at
 	// least 30 minutes of inactivity before a server may log a client out
@@ -81,7 +82,7 @@ var ErrServerClosed = srvkit.ErrServerClosed
 // limit means its default. A Server must not be copied after first use; its
 // methods are safe for concurrent use.
 type Server struct {
-	Addr     string // TCP address for ListenAndServe; DefaultAddr if empty
+	Addr     string // TCP address for ListenAndServe; DefaultAddr (DefaultTLSAddr with ImplicitTLS) if empty
 	Hostname string // announced in the greeting; "intray" if empty
 	// TLSConfig enables STARTTLS (and is required with ImplicitTLS). nil
 	// means no TLS: STARTTLS is not announced.
@@ -113,11 +114,7 @@ type Server struct {
 // ListenAndServe listens on s.Addr and serves until Shutdown or Close, then
 // returns ErrServerClosed.
 func (s *Server) ListenAndServe() error {
-	addr := s.Addr
-	if addr == "" {
-		addr = DefaultAddr
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := srvkit.Listen(s.Addr, DefaultAddr, DefaultTLSAddr, s.ImplicitTLS)
 	if err != nil {
 		return err
 	}

@@ -128,14 +128,7 @@ func (s *Server) idleTimeout() time.Duration {
 // ListenAndServe listens on s.Addr and calls Serve. It always returns a
 // non-nil error; after Shutdown or Close, ErrServerClosed.
 func (s *Server) ListenAndServe() error {
-	addr := s.Addr
-	if addr == "" {
-		addr = DefaultAddr
-		if s.ImplicitTLS {
-			addr = DefaultTLSAddr
-		}
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := srvkit.Listen(s.Addr, DefaultAddr, DefaultTLSAddr, s.ImplicitTLS)
 	if err != nil {
 		return err
 	}

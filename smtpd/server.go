@@ -167,14 +167,7 @@ func (s *Server) ListenAndServe() error {
 	if s.track.ShuttingDown() {
 		return ErrServerClosed
 	}
-	addr := s.Addr
-	if addr == "" {
-		addr = DefaultAddr
-		if s.ImplicitTLS {
-			addr = DefaultAddrTLS
-		}
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := srvkit.Listen(s.Addr, DefaultAddr, DefaultAddrTLS, s.ImplicitTLS)
 	if err != nil {
 		return err
 	}

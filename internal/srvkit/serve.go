@@ -110,3 +110,16 @@ func isTemporary(err error) bool {
 	var te interface{ Temporary() bool }
 	return errors.As(err, &te) && te.Temporary()
 }
+
+// Listen listens on TCP address addr for a server's ListenAndServe; an
+// empty addr means the server's default, tlsDef for an implicit-TLS
+// listener.
+func Listen(addr, def, tlsDef string, implicitTLS bool) (net.Listener, error) {
+	if addr == "" {
+		addr = def
+		if implicitTLS {
+			addr = tlsDef
+		}
+	}
+	return net.Listen("tcp", addr)
+}

@@ -252,3 +252,22 @@ func TestServePermanentError(t *testing.T) {
 		t.Fatalf("Serve on a closed listener = %v", err)
 	}
 }
+
+func TestListen(t *testing.T) {
+	const free, bad = "127.0.0.1:0", "not an address"
+	for _, tt := range []struct {
+		name, addr, def, tlsDef string
+		implicit                bool
+	}{
+		{"given address", free, bad, bad, true},
+		{"default", "", free, bad, false},
+		{"implicit-TLS default", "", bad, free, true},
+	} {
+		ln, err := Listen(tt.addr, tt.def, tt.tlsDef, tt.implicit)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		ln.Close()
+	}
+}
